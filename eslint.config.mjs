@@ -1,0 +1,54 @@
+// Lint rules, including the import boundaries that keep the layers honest:
+// src/core is pure (no editor, no processes, no files, no network), and src/runners may run
+// things but never talks to the editor. Dependencies point one way:
+// core <- runners <- providers <- extension.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const io = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process', 'execa', 'ssh2', 'net', 'node:net', 'http', 'node:http', 'https', 'node:https'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'vscode', message: 'src/core is pure: the editor adapts to it in src/providers.' },
+          ...io.map((name) => ({ name, message: 'src/core is pure: no I/O or processes (put it in src/runners).' })),
+        ],
+        patterns: [
+          { group: ['**/runners/**', '**/providers/**', '**/extension', '**/cli'], message: 'src/core must not depend on outer layers.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/runners/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/runners never talks to the editor: adapt in src/providers.' }],
+        patterns: [{ group: ['**/providers/**', '**/extension'], message: 'src/runners must not depend on outer layers.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/providers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/extension', '**/cli'], message: 'providers must not depend on the front ends.' }],
+      }],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'esbuild.mjs', 'eslint.config.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

@@ -1,0 +1,148 @@
+/**
+ * The `opsdoc` command: the headless front end over the same core as the editor.
+ *
+ *   opsdoc list FILE|DIR... [--json] [--parser fast|remark]
+ *
+ * Exit codes: 0 when every file was listed, 2 for usage errors or when a file could not be
+ * read (the other files are still listed).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseRunbook } from './core/runbook';
+import { remarkBlocks } from './core/markdown/reference';
+import { formatListing, listRunbook, type ListedRunbook } from './core/listing';
+
+const USAGE = `usage: opsdoc list FILE|DIR... [--json] [--parser fast|remark]
+       opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile NAME] ...
+
+Lists the steps of markdown runbooks (.md, .mdx). Directories are searched for
+runbooks (node_modules and dot-folders skipped).
+
+  --json            print the stable JSON contract (see the README)
+  --parser remark   parse with remark, the reference parser (default: the fast scanner)`;
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export interface CliIo {
+  out: (text: string) => unknown;
+  err: (text: string) => unknown;
+}
+
+const processIo: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (argv[0] === 'run') {
+    const { runCommand } = await import('./cliRun');
+    return runCommand(argv.slice(1), io);
+  }
+  return main(argv, io);
+}
+
+/** The synchronous commands (`list`); returns the exit code. */
+export function main(argv: readonly string[], io: CliIo = processIo): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    io.out('opsdoc 0.1.0\n');
+    return 0;
+  }
+  if (command === 'run') {
+    io.err('opsdoc: run is asynchronous: call run(), not main()\n');
+    return 2;
+  }
+  if (command === 'run') {
+    io.err('opsdoc: run is asynchronous: call run(), not main()\n');
+    return 2;
+  }
+  if (command !== 'list') {
+    io.err(`opsdoc: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
+  let json = false;
+  let parser: 'fast' | 'remark' = 'fast';
+  const paths: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--parser' || arg.startsWith('--parser=')) {
+      const value = arg.includes('=') ? arg.slice('--parser='.length) : rest[++i];
+      if (value !== 'fast' && value !== 'remark') {
+        io.err(`opsdoc: --parser takes "fast" or "remark"\n`);
+        return 2;
+      }
+      parser = value;
+    } else if (arg.startsWith('-')) {
+      io.err(`opsdoc: unknown option "${arg}"\n${USAGE}\n`);
+      return 2;
+    } else paths.push(arg);
+  }
+  if (paths.length === 0) {
+    io.err(`opsdoc: list needs at least one file or folder\n${USAGE}\n`);
+    return 2;
+  }
+  let code = 0;
+  const listed: ListedRunbook[] = [];
+  for (const path of paths) {
+    let files: string[];
+    try {
+      files = statSync(path).isDirectory() ? findRunbooks(path) : [path];
+    } catch (error) {
+      io.err(`opsdoc: cannot read ${path}: ${reason(error)}\n`);
+      code = 2;
+      continue;
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        io.err(`opsdoc: cannot read ${file}: ${reason(error)}\n`);
+        code = 2;
+        continue;
+      }
+      const entry = listRunbook(parseRunbook(text, { path: file, ...(parser === 'remark' ? { blocks: remarkBlocks } : {}) }));
+      listed.push(entry);
+      if (!json) io.out(formatListing(entry) + '\n\n');
+    }
+  }
+  if (json) io.out(JSON.stringify(listed, null, 2) + '\n');
+  return code;
+}
+
+/** Runbooks below a folder, sorted, skipping node_modules and dot-folders. */
+function findRunbooks(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.mdx?$/i.test(name)) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.map((p) => (p.startsWith('/') ? p : relative('.', p) || p));
+}
+
+function reason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such file or directory';
+  if (e.code === 'EACCES') return 'permission denied';
+  if (e.code === 'EISDIR') return 'is a directory';
+  return e.message ?? String(error);
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`opsdoc: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

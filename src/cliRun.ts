@@ -1,0 +1,354 @@
+/**
+ * `opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile P]
+ *  [--var name=value]... [--write-notes] [--yes] [--confirm-profile=NAME] [--pty]`
+ *
+ * Runs the chosen steps in one session and streams their output under a header per step.
+ * Exit: 0 when all passed, the first failure's exit code otherwise (1 when it has none),
+ * 2 for usage or profile errors and for anything the run refused before starting (missing
+ * placeholder values without a terminal to ask, unconfirmed risky steps, a protected profile
+ * without --confirm-profile, a step the doc forbids on production).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { formatDuration } from './core/notes';
+import { expandEnvRefs, ProfileNotFoundError, type ResolvedProfile } from './core/profiles';
+import { parseRunbook, type Runbook, type Step } from './core/runbook';
+import { normaliseEnv } from './core/variants';
+import { ProfileStore } from './runners/profileStore';
+import { appendHistory, writeNote } from './runners/records';
+import { RunbookRunner } from './runners/runbookRunner';
+import type { CliIo } from './cli';
+
+export const RUN_USAGE = `usage: opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile NAME]
+                  [--var name=value]... [--write-notes] [--no-history] [--yes]
+                  [--confirm-profile=NAME] [--pty]
+
+Runs steps of a runbook in one live session on a profile (.opsdoc/profiles.json next to
+the docs, or the built-in "local"). Stops at the first failing step.
+
+  --step NAME            the step with that name (repeatable)
+  --line N               the step whose fence spans line N (1-based)
+  --section TEXT         every runnable step under headings containing TEXT
+  --all                  every runnable step (except excludeFromRunAll ones)
+  --var name=value       a placeholder value (<name>, {{name}}, CAPITALS_NAME)
+  --write-notes          record each outcome as a note after its step
+  --no-history           do not append to .opsdoc/history.jsonl
+  --yes                  run risky steps without asking
+  --confirm-profile=NAME required for protected profiles: type the profile's name
+  --pty                  run the session on a terminal (TTY programs)`;
+
+interface RunArgs {
+  file: string;
+  steps: string[];
+  lines: number[];
+  sections: string[];
+  all: boolean;
+  profile?: string;
+  vars: Record<string, string>;
+  writeNotes: boolean;
+  history: boolean;
+  yes: boolean;
+  confirmProfile?: string;
+  pty: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): RunArgs {
+  const args: RunArgs = { file: '', steps: [], lines: [], sections: [], all: false, vars: {}, writeNotes: false, history: true, yes: false, pty: false };
+  const value = (i: number, name: string): string => {
+    const v = argv[i];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i]!;
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
+    const take = (name: string) => inline ?? value(++i, name);
+    switch (flag) {
+      case '--step': args.steps.push(take('--step')); break;
+      case '--line': {
+        const n = Number(take('--line'));
+        if (!Number.isInteger(n) || n < 1) throw new UsageError('--line takes a line number (1-based)');
+        args.lines.push(n);
+        break;
+      }
+      case '--section': args.sections.push(take('--section')); break;
+      case '--all': args.all = true; break;
+      case '--profile': args.profile = take('--profile'); break;
+      case '--var': {
+        const pair = take('--var');
+        const at = pair.indexOf('=');
+        if (at <= 0) throw new UsageError(`--var takes name=value, got "${pair}"`);
+        args.vars[pair.slice(0, at).replace(/^<(.*)>$/, '$1')] = pair.slice(at + 1);
+        break;
+      }
+      case '--write-notes': args.writeNotes = true; break;
+      case '--no-history': args.history = false; break;
+      case '--yes': case '-y': args.yes = true; break;
+      case '--confirm-profile': args.confirmProfile = take('--confirm-profile'); break;
+      case '--pty': args.pty = true; break;
+      default:
+        if (raw.startsWith('-')) throw new UsageError(`unknown option "${raw}"`);
+        if (args.file) throw new UsageError(`one runbook at a time (got "${args.file}" and "${raw}")`);
+        args.file = raw;
+    }
+  }
+  if (!args.file) throw new UsageError('run needs a runbook file');
+  if (!args.all && args.steps.length + args.lines.length + args.sections.length === 0) {
+    throw new UsageError('say which steps: --step NAME, --line N, --section TEXT or --all');
+  }
+  return args;
+}
+
+/** The folder whose `.opsdoc/` holds the profiles: the nearest one up from the doc, else the git root, else the doc's folder. */
+export function workspaceRootOf(file: string): string {
+  const start = dirname(resolve(file));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.opsdoc'))) return dir;
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+
+/** Who runs: git `user.name`, else the OS user. */
+export function whoRuns(cwd: string): string {
+  try {
+    const name = execFileSync('git', ['config', 'user.name'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (name) return name;
+  } catch {
+    // no git, or no name configured
+  }
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function select(runbook: Runbook, args: RunArgs): Step[] {
+  const chosen = new Set<number>();
+  for (const name of args.steps) {
+    const step = runbook.steps.find((s) => s.name === name);
+    if (!step) throw new UsageError(`no step named "${name}" in ${runbook.path} (steps: ${runbook.steps.filter((s) => s.runnable).map((s) => s.name).join(', ')})`);
+    chosen.add(step.index);
+  }
+  for (const line of args.lines) {
+    const step = runbook.steps.find((s) => line - 1 >= s.line && line - 1 <= s.endLine);
+    if (!step) throw new UsageError(`no step spans line ${line} of ${runbook.path}`);
+    chosen.add(step.index);
+  }
+  const wholeSet = args.all || args.sections.length > 0;
+  for (const step of runbook.steps) {
+    if (!step.runnable) continue;
+    if (args.sections.length > 0 && !args.sections.some((t) => step.section.some((h) => h.toLowerCase().includes(t.toLowerCase())))) {
+      if (!args.all) continue;
+    }
+    if (wholeSet && step.attributes['excludeFromRunAll'] === true) continue;
+    if (wholeSet) chosen.add(step.index);
+  }
+  const steps = [...chosen].sort((a, b) => a - b).map((i) => runbook.steps[i]!);
+  if (steps.length === 0) throw new UsageError(`nothing to run in ${runbook.path}`);
+  return steps;
+}
+
+const isTTY = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
+
+/** Runs the `run` command; resolves to the exit code. */
+export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: RunArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    io.err(`opsdoc: ${(error as Error).message}\n${RUN_USAGE}\n`);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(args.file, 'utf8');
+  } catch (error) {
+    io.err(`opsdoc: cannot read ${args.file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}\n`);
+    return 2;
+  }
+  const root = workspaceRootOf(args.file);
+  const store = new ProfileStore(root);
+  const state = store.load();
+  for (const p of state.problems) io.err(`${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
+  if (state.problems.some((p) => p.severity === 'error')) {
+    io.err(`opsdoc: ${state.file} has errors; fix them first\n`);
+    return 2;
+  }
+  let profile: ResolvedProfile;
+  try {
+    const expanded = expandEnvRefs(store.resolve(args.profile), process.env);
+    if (expanded.missing.length > 0) {
+      io.err(`opsdoc: profile "${expanded.profile.name}" needs environment variables: ${expanded.missing.join(', ')}\n`);
+      return 2;
+    }
+    profile = expanded.profile;
+  } catch (error) {
+    io.err(`opsdoc: ${error instanceof ProfileNotFoundError ? error.message : (error as Error).message}\n`);
+    return 2;
+  }
+  const runbook = parseRunbook(text, { path: args.file });
+  let steps: Step[];
+  try {
+    steps = select(runbook, args);
+  } catch (error) {
+    io.err(`opsdoc: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  // Gates, all checked before anything runs.
+  if (profile.protected && args.confirmProfile !== profile.name) {
+    io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to run on it\n`);
+    return 2;
+  }
+  const envOfProfile = normaliseEnv(profile.name);
+  const runnable: Step[] = [];
+  for (const step of steps) {
+    const forbidden = step.risk.reasons.find((r) => r.kind === 'production-forbidden');
+    if (profile.protected && forbidden) {
+      io.err(`opsdoc: step "${step.name}" is blocked on protected profile "${profile.name}": the doc says "${forbidden.text}" (line ${forbidden.line + 1})\n`);
+      return 2;
+    }
+    if (step.variant && step.variant.env !== envOfProfile && ['development', 'staging', 'production', 'test', 'local'].includes(envOfProfile)) {
+      if (args.steps.includes(step.name) || args.lines.length > 0) {
+        io.err(`opsdoc: warning: step "${step.name}" is meant for ${step.variant.env} (${step.variant.evidence}); running it on ${profile.name} as asked\n`);
+      } else {
+        io.err(`opsdoc: skipping "${step.name}": it is meant for ${step.variant.env} (${step.variant.evidence})\n`);
+        continue;
+      }
+    }
+    runnable.push(step);
+  }
+  const secrets = await resolveSecrets(profile, io);
+  if (secrets === undefined) return 2;
+  const values: Record<string, string> = { ...profile.vars, ...args.vars };
+  for (const step of runnable) {
+    for (const p of step.placeholders) {
+      if (values[p.name] !== undefined) continue;
+      if (!isTTY()) {
+        const missing = [...new Set(runnable.flatMap((s) => s.placeholders.filter((q) => values[q.name] === undefined).map((q) => q.token)))];
+        io.err(`opsdoc: no value for ${missing.join(', ')}: pass --var name=value (e.g. --var ${missing[0]!.replace(/^<|>$|^\{\{|\}\}$/g, '')}=...) or set the profile's "vars"\n`);
+        return 2;
+      }
+      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `);
+      if (answer === undefined) return 2;
+      values[p.name] = answer;
+    }
+  }
+  const mustConfirm = (s: Step) => profile.confirm === 'always' || (profile.confirm === 'risky' && s.risk.level !== 'none');
+  if (!args.yes) {
+    for (const step of runnable.filter(mustConfirm)) {
+      const why = step.risk.reasons.map((r) => `    - ${r.kind} (line ${r.line + 1}): ${r.text}`).join('\n');
+      if (!isTTY()) {
+        io.err(`opsdoc: step "${step.name}" needs confirmation (${step.risk.level}${profile.protected ? `, protected profile ${profile.name}` : ''}):\n${why}\n  pass --yes to run it without a terminal\n`);
+        return 2;
+      }
+      io.err(`Step "${step.name}" is ${step.risk.level === 'none' ? 'about to run' : step.risk.level} on ${profile.name}:\n${why}\n`);
+      const answer = await ask('Run it? [y/N] ');
+      if (!answer || !/^y(es)?$/i.test(answer.trim())) {
+        io.err('opsdoc: not confirmed; nothing ran\n');
+        return 2;
+      }
+    }
+  }
+
+  const who = whoRuns(root);
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.on('SIGINT', onSigint);
+  const runner = new RunbookRunner({
+    profile,
+    values,
+    secrets,
+    who,
+    pty: args.pty,
+    onEvent: (event) => {
+      if (event.type === 'session') io.out(`── session: ${event.description}${event.reason ? ` (${event.reason})` : ''}\n`);
+      else if (event.type === 'step-start') {
+        const s = event.step;
+        io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${profile.name})\n`);
+        for (const hop of event.hops) io.out(`   → part of this step runs on ${hop} (ssh from the session's target)\n`);
+      } else if (event.type === 'output') io.out(event.chunk);
+      else {
+        const o = event.outcome;
+        const mark = o.status === 'passed' ? '✓' : o.status === 'skipped' ? '↷' : '✗';
+        io.out(`${mark} ${o.status} · exit ${o.exitCode ?? '-'} · ${formatDuration(o.durationMs)}${o.reason ? ` · ${o.reason}` : ''}\n`);
+      }
+    },
+  });
+  let exit = 0;
+  try {
+    for (const step of runnable) {
+      const outcome = await runner.run(step, abort.signal);
+      if (args.writeNotes) {
+        const wrote = writeNote(args.file, outcome);
+        if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
+      }
+      if (args.history) {
+        try {
+          appendHistory(root, args.file, outcome, Object.values(secrets));
+        } catch (error) {
+          io.err(`opsdoc: history not written: ${(error as Error).message}\n`);
+        }
+      }
+      if (outcome.status !== 'passed' && step.attributes['continueOnError'] !== true) {
+        exit = outcome.status === 'cancelled' ? 130 : outcome.exitCode && outcome.exitCode > 0 ? outcome.exitCode : 1;
+        break;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    await runner.close();
+  }
+  return exit;
+}
+
+/** Secret values by name, from the environment or asked for on a terminal; undefined when one is unavailable. */
+async function resolveSecrets(profile: ResolvedProfile, io: CliIo): Promise<Record<string, string> | undefined> {
+  const out: Record<string, string> = {};
+  for (const [name, ref] of Object.entries(profile.secrets)) {
+    if (ref === 'ask') {
+      if (!isTTY()) {
+        io.err(`opsdoc: profile "${profile.name}" asks for the secret ${name}, and there is no terminal to ask on\n`);
+        return undefined;
+      }
+      const answer = await ask(`${name} (secret): `, true);
+      if (answer === undefined) return undefined;
+      out[name] = answer;
+    } else {
+      const value = process.env[ref.env];
+      if (value === undefined) {
+        io.err(`opsdoc: profile "${profile.name}" takes the secret ${name} from $${ref.env}, which is not set\n`);
+        return undefined;
+      }
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** Asks on the terminal; a secret's typing is not echoed. Undefined when input ends. */
+async function ask(question: string, secret = false): Promise<string | undefined> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (secret) {
+    const write = (rl as unknown as { _writeToOutput: (s: string) => void });
+    const original = write._writeToOutput.bind(rl);
+    write._writeToOutput = (s: string) => original(s.startsWith(question) ? question : '');
+  }
+  try {
+    return await rl.question(question);
+  } catch {
+    return undefined;
+  } finally {
+    rl.close();
+    if (secret) process.stderr.write('\n');
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Runs a runbook's steps on a profile: one live session per runner (state carries from step
+ * to step), placeholders filled shell-safely, non-shell steps piped to the profile's client
+ * for their language on the same target, `ssh host` hops sent to that host, and an Outcome
+ * for every step. The CLI and the editor are front ends over this; it never asks questions
+ * itself (gates belong to the front ends, which know whether a person is there).
+ */
+import { randomBytes } from 'node:crypto';
+import { parseDuration } from '../core/attributes';
+import { fillPlaceholders } from '../core/fill';
+import { splitHops } from '../core/hops';
+import { hashCode, type Outcome } from '../core/outcome';
+import type { LanguageId, ResolvedProfile } from '../core/profiles';
+import { redact } from '../core/redact';
+import type { Step } from '../core/runbook';
+import { ShellSession, type StepResult } from './shellSession';
+import { openTarget, type TargetCallbacks } from './targets';
+import type { Transport } from './transport';
+
+/** What a runner reports while it works. */
+export type RunEvent =
+  | { type: 'session'; description: string; reason?: string }
+  | { type: 'step-start'; step: Step; hops: string[] }
+  | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
+  | { type: 'step-end'; step: Step; outcome: Outcome };
+
+export interface RunnerOptions {
+  profile: ResolvedProfile;
+  /** Placeholder values by name (the profile's `vars` are used when a name is missing here). */
+  values?: Record<string, string>;
+  /** Secret values by name: exported into the session and redacted from everything recorded. */
+  secrets?: Record<string, string>;
+  /** Who runs (git user.name, else the OS user). */
+  who: string;
+  /** Run the session on a pty (TTY programs). */
+  pty?: boolean;
+  onEvent?: (event: RunEvent) => void;
+  callbacks?: TargetCallbacks;
+  /** Characters of output kept for the outcome's tail. */
+  tailBytes?: number;
+}
+
+/** Runs steps one at a time in one session on one profile. */
+export class RunbookRunner {
+  private session?: ShellSession;
+  private transport?: Transport;
+  private readonly secretValues: string[];
+
+  constructor(private readonly options: RunnerOptions) {
+    this.secretValues = Object.values(options.secrets ?? {});
+  }
+
+  /** The live session's description, once started. */
+  get description(): string | undefined {
+    return this.session?.description;
+  }
+
+  /**
+   * Runs one step and returns its outcome (redacted). Never rejects for a step's own failure:
+   * an unreachable target, a dead shell or unresolved placeholders become a failed or skipped
+   * outcome with a reason.
+   */
+  async run(step: Step, signal?: AbortSignal): Promise<Outcome> {
+    const started = Date.now();
+    const base = { profile: this.options.profile.name, by: this.options.who, codeHash: hashCode(step.code), step: step.name };
+    const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>): Outcome => {
+      const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
+      if (done.tail !== undefined) done.tail = redact(done.tail, this.secretValues);
+      if (done.reason !== undefined) done.reason = redact(done.reason, this.secretValues);
+      this.options.onEvent?.({ type: 'step-end', step, outcome: done });
+      return done;
+    };
+    if (!step.runnable) {
+      return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: step.notRunnableReason ?? 'not runnable' });
+    }
+    const values = { ...this.options.profile.vars, ...this.options.values };
+    const filled = fillPlaceholders(step, values);
+    if (filled.missing.length > 0) {
+      return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` });
+    }
+    const { code, hops } = this.prepare(step, filled.code);
+    let session: ShellSession;
+    try {
+      session = await this.ensureSession();
+    } catch (error) {
+      return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
+    }
+    this.options.onEvent?.({ type: 'step-start', step, hops });
+    const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
+    const result: StepResult = await session.run({
+      code,
+      ...(signal ? { signal } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      continueOnError: step.attributes['continueOnError'] === true,
+      onOutput: (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk: redact(chunk, this.secretValues), stream }),
+    });
+    let reason: string | undefined;
+    if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
+    if (result.sessionEnded) {
+      reason = `the session ended: ${result.sessionEnded.reason}`;
+      await this.dropSession();
+    }
+    return finish({
+      status: result.status,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      tail: result.tail,
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  /** Ends the session and its transport. */
+  async close(): Promise<void> {
+    await this.dropSession();
+  }
+
+  /** The code the session runs for a step: language steps piped to their client, hops sent to their host. */
+  private prepare(step: Step, code: string): { code: string; hops: string[] } {
+    const nonce = randomBytes(6).toString('hex');
+    if (step.runAs && step.runAs !== 'shell') {
+      const client = this.options.profile.languages[step.runAs as LanguageId];
+      return { code: `${client} <<'OPSDOC_INPUT_${nonce}'\n${code}\nOPSDOC_INPUT_${nonce}`, hops: [] };
+    }
+    const segments = splitHops(code);
+    if (!segments.some((s) => s.ssh)) return { code, hops: [] };
+    const hops: string[] = [];
+    const parts = segments.map((s) => {
+      if (!s.ssh) return s.code;
+      const host = s.ssh[s.ssh.length - 1]!;
+      hops.push(host);
+      // The doc's own ssh command, given a command: the lines meant for that host, on bash's stdin.
+      return `${s.ssh.join(' ')} 'bash -s' <<'OPSDOC_HOP_${nonce}'\n${s.code}\nOPSDOC_HOP_${nonce}`;
+    });
+    return { code: parts.join('\n'), hops };
+  }
+
+  private async ensureSession(): Promise<ShellSession> {
+    if (this.session?.alive) return this.session;
+    const hadSession = this.session !== undefined;
+    await this.dropSession();
+    const { profile } = this.options;
+    this.transport = await openTarget(profile.target, this.options.callbacks);
+    const dialect = (profile.target.shell ?? (profile.target.type === 'container' ? 'sh' : 'bash')).endsWith('bash') ? 'bash' : 'sh';
+    const cwd = profile.target.cwd;
+    this.session = await ShellSession.start(this.transport, {
+      dialect,
+      ...(this.options.pty ? { pty: true } : {}),
+      ...(this.options.tailBytes ? { tailBytes: this.options.tailBytes } : {}),
+      ...(cwd && profile.target.type === 'local' ? { cwd } : {}),
+    });
+    // The profile's environment and secrets are exported by the session itself, so they reach
+    // the shell on every kind of target (SSH servers often refuse `env` requests).
+    const exports = Object.entries({ ...profile.env, ...this.options.secrets })
+      .filter(([name]) => /^[A-Za-z_]\w*$/.test(name))
+      .map(([name, value]) => `export ${name}='${value.replace(/'/g, `'\\''`)}'`);
+    if (cwd && profile.target.type !== 'local') exports.push(`cd '${cwd.replace(/'/g, `'\\''`)}'`);
+    if (exports.length > 0) {
+      const init = await this.session.run({ code: exports.join('\n') });
+      if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
+    }
+    this.options.onEvent?.({
+      type: 'session',
+      description: this.session.description,
+      ...(hadSession ? { reason: 'the previous session ended; this is a fresh one (exports and cd from earlier steps are gone)' } : {}),
+    });
+    return this.session;
+  }
+
+  private async dropSession(): Promise<void> {
+    const session = this.session;
+    const transport = this.transport;
+    this.session = undefined;
+    this.transport = undefined;
+    await session?.close().catch(() => {});
+    await transport?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,783 @@
+/**
+ * A live shell session: ONE long-lived shell on a target, fed steps through its stdin, that
+ * keeps state from step to step (exports, `cd`, functions, aliases, shell options) the way a
+ * person's terminal does. Spawning `bash -c` per step costs ~3-4 ms and forgets everything; a
+ * step here costs a few hundred bytes through a pipe and two `printf`s.
+ *
+ * ## Protocol
+ *
+ * At start the session sends an init script (helper functions and traps, see `bashInit` and
+ * `shInit`) and a random per-session nonce. Each step is then sent as
+ *
+ *     __opsdoc_b='<the step's code, quoted>'
+ *     __opsdoc_a; . /dev/fd/19 19<<<"$__opsdoc_s"; { __opsdoc_z $?; } 19>&2 2>/dev/null
+ *
+ * (bash). The code travels as a single-quoted string, so nothing in it can break out of the
+ * wrapper, and it runs through `eval`: a syntax error makes `eval` fail (status 2) and fails
+ * only that step. `eval` runs inside a `.` (source) of a tiny driver read from a here-string,
+ * at the top level of the shell, which is what lets the step stop at its first failing
+ * command without losing state: an ERR trap with errtrace (`set -E`) runs `return`, and
+ * `return` ends a sourced file (or the innermost function, whose failing status then triggers
+ * the trap again in its caller, and so on out). Sourcing at the top level rather than calling
+ * a wrapper function keeps `declare X=1` global, as in a terminal (inside a function it would
+ * be local and vanish after the step). The trap acts only while a step runs and only inside
+ * the sourced driver (it compares `${#BASH_SOURCE[@]}` with its depth at init), so it never
+ * fires `return` at the top level. `continueOnError` leaves the trap inert.
+ *
+ * The driver first prints a start marker (`<nonce>S`, on stdout and stderr), and after the
+ * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both, so each stream's
+ * output for the step is exactly what lies between the two and the step is over when both
+ * end markers arrived. Output outside start/end (a pty's echo of the wrapper, a background
+ * job's output between steps) is dropped. The nonce is never sent literally after init, so
+ * neither the echo of the wrapper nor `set`/`declare -f` output can fake a marker.
+ *
+ * `sh` dialect (dash, busybox ash, which have no ERR trap): the code is split into its
+ * top-level statements with mvdan-sh and sent as
+ * `command eval 'A' && [ -z "$__opsdoc_stop" ] && command eval 'B' ...`: the step stops at
+ * the first failing top-level statement; a failure inside a compound statement (a loop, an
+ * `if` body, a function) stops the step only if that statement's own status is non-zero.
+ * `command eval` keeps a syntax error from killing a POSIX shell. Code that does not parse is
+ * sent whole, and the shell reports the error.
+ *
+ * ## Signals
+ *
+ * The shell runs without job control, so Ctrl-C (a pty's `\x03`, or SIGINT to the process
+ * group) reaches the shell as well as the running command. The shell traps SIGINT, SIGTERM
+ * and SIGQUIT: the trap keeps the shell alive (a trapped signal is reset to its default in the
+ * commands it starts, so they still die of it) and, during a step, ends the step (bash:
+ * `return 130` from the driver; sh: a flag checked between statements).
+ *
+ * ## Choices
+ *
+ * - `run` while another step runs: queued, FIFO; steps never interleave.
+ * - `exit N` in a step ends the shell, as it would a terminal: the step resolves with exit
+ *   code N (status 'passed' for 0, else 'failed'), `sessionEnded` set, `alive` false. The
+ *   caller starts a fresh session (and says so). So does a fatal shell error, e.g. an unset
+ *   variable after `set -u`: bash exits non-interactive shells on it.
+ * - `set -e` in a step is neutralised after the step (the session already stops a step at its
+ *   first failure; a live `set -e` would kill the shell at the next failure).
+ * - `set -x` persists across steps like any option, and the session's own bookkeeping is never
+ *   traced (bash; in the `sh` dialect `command eval '...'` lines show in the trace).
+ * - `write()` between steps is dropped: it would reach the shell as commands. Input written
+ *   before the shell started the step is held until it has, so it reaches the step, not the
+ *   shell reading the wrapper.
+ * - CRLF line ends in a step's code are read as LF.
+ * - Known limits: a step that redirects the shell's own stdout/stderr for good (`exec >file`,
+ *   `exec 2>&-`) hides the markers, so the step ends only by timeout or cancel; `set -v`
+ *   echoes the wrapper; the driver uses fd 19 while it runs; bash < 5.1 and other shells may
+ *   create a temp file for the here-string (a read-only TMPDIR then fails every step).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type * as Mvdan from 'mvdan-sh';
+import type { go } from 'mvdan-sh';
+import type { Channel, ChannelEnd, Transport } from './transport';
+
+/** One step to run in a session. */
+export interface StepRun {
+  /** Shell code, as written in the runbook (several lines, comments, here-docs...). */
+  code: string;
+  /** Aborting interrupts the running command (Ctrl-C); the step resolves 'cancelled'. */
+  signal?: AbortSignal;
+  /** Interrupts the step after this long; it resolves 'timed-out'. */
+  timeoutMs?: number;
+  /** Run every command even after one fails (the step's exit code is then its last command's). */
+  continueOnError?: boolean;
+  /**
+   * Receives the step's output as it arrives (on a pty stdout and stderr arrive merged as
+   * 'stdout'). Called synchronously from the stream; an exception it throws is ignored.
+   */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** What happened when a step ran. */
+export interface StepResult {
+  status: 'passed' | 'failed' | 'cancelled' | 'timed-out';
+  /**
+   * The step's exit status; 130 (Ctrl-C) for most cancelled or timed-out steps; the shell's exit
+   * code when the step ended the shell (`exit 3`); null when the shell was killed, the connection
+   * dropped, or the step never ran.
+   */
+  exitCode: number | null;
+  durationMs: number;
+  /** The last `tailBytes` characters of the step's output (stdout and stderr as they arrived). */
+  tail: string;
+  /** set when the shell died or the connection dropped during the step */
+  sessionEnded?: ChannelEnd;
+}
+
+/** Options for {@link ShellSession.start}. */
+export interface ShellSessionOptions {
+  /** Run the shell on a pseudo-terminal (TTY programs, password prompts). Default false. */
+  pty?: boolean;
+  /** 'bash' (default) or 'sh' for POSIX shells without bash (busybox containers). */
+  dialect?: 'bash' | 'sh';
+  /** How much of each step's output its result keeps, in characters. Default 64 KiB. */
+  tailBytes?: number;
+  /** Extra environment for the shell. */
+  env?: Record<string, string>;
+  /**
+   * The shell's argv. Default: `bash --noprofile --norc -s` (`sh -s` for 'sh'); on a pty the
+   * script is `/dev/stdin` instead of `-s`, which keeps the shell non-interactive on a tty (no
+   * prompts, no job control, no readline). The transport's `shell` replaces argv[0] when set.
+   */
+  shellArgv?: string[];
+  /** Working directory of the shell (where the target supports it). */
+  cwd?: string;
+  /** Initial pty size. */
+  cols?: number;
+  rows?: number;
+  /**
+   * After Ctrl-C, how long a cancelled or timed-out step gets before the session stops it
+   * harder (SIGTERM, or Ctrl-\ on a pty), and after that before it closes the session. Default
+   * 2000 ms.
+   */
+  graceMs?: number;
+  /** How long the shell gets to start and answer the init script. Default 15 s. */
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_TAIL = 64 * 1024;
+const DEFAULT_GRACE_MS = 2000;
+const DEFAULT_START_TIMEOUT_MS = 15_000;
+/** After the stdout end marker, how long to wait for the stderr one (it may be lost). */
+const STDERR_LAG_MS = 1000;
+/** After the channel ended, how long to wait for the rest of its output. */
+const DRAIN_MS = 300;
+/**
+ * On a pty the line discipline holds at most 4095 bytes per input line (canonical mode), so
+ * code is sent in lines of at most this many UTF-16 units (<= 3 bytes each).
+ */
+const PTY_LINE = 1000;
+
+/** A live shell on a target that runs steps one at a time. See the module comment. */
+export class ShellSession {
+  /** "local: bash --noprofile --norc -s", with " (pty)" on a pty. */
+  readonly description: string;
+  /** Settles when the shell exits or the connection drops; never rejects. */
+  readonly ended: Promise<ChannelEnd>;
+
+  private isAlive = true;
+  private closedByUs = false;
+  private endInfo: ChannelEnd | undefined;
+  private active: Active | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Runs requested and not yet resolved. */
+  private busy = 0;
+  private readonly stdoutParser: SentinelParser;
+  private readonly stderrParser: SentinelParser | undefined;
+  private readonly streamsDone: Promise<unknown>;
+  private readonly pty: boolean;
+  private readonly dialect: 'bash' | 'sh';
+  private readonly tailSize: number;
+  private readonly graceMs: number;
+  /** Output dropped outside steps during start, for the error message if start fails. */
+  private startNoise: Tail | undefined = new Tail(2048);
+
+  private constructor(
+    private readonly channel: Channel,
+    transport: Transport,
+    argv: readonly string[],
+    private readonly nonce: string,
+    options: ShellSessionOptions,
+  ) {
+    this.pty = channel.pty;
+    this.dialect = options.dialect ?? 'bash';
+    this.tailSize = Math.max(0, options.tailBytes ?? DEFAULT_TAIL);
+    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.description = `${transport.description}: ${argv.join(' ')}${this.pty ? ' (pty)' : ''}`;
+
+    const noise = (text: string) => this.startNoise?.push(text);
+    this.stdoutParser = new SentinelParser(nonce, this.pty, {
+      data: (text) => this.emit(text, 'stdout'),
+      start: () => this.onStart(),
+      end: (code) => this.onEnd('stdout', code),
+      discard: noise,
+    });
+    channel.stdout.setEncoding('utf8');
+    channel.stdout.on('data', (chunk: string) => this.stdoutParser.push(chunk));
+    const done: Promise<unknown>[] = [streamDone(channel.stdout)];
+    if (channel.stderr) {
+      this.stderrParser = new SentinelParser(nonce, false, {
+        data: (text) => this.emit(text, 'stderr'),
+        start: () => {},
+        end: (code) => this.onEnd('stderr', code),
+        discard: noise,
+      });
+      const parser = this.stderrParser;
+      channel.stderr.setEncoding('utf8');
+      channel.stderr.on('data', (chunk: string) => parser.push(chunk));
+      done.push(streamDone(channel.stderr));
+    }
+    this.streamsDone = Promise.all(done);
+    // A write after the shell died fails with EPIPE; `ended` tells the story.
+    channel.stdin.on('error', () => {});
+    this.ended = channel.ended.then((end) => this.onChannelEnd(end));
+  }
+
+  /**
+   * Starts a shell through `transport` and waits until it answered the init script. Rejects
+   * (after closing what it started) when the shell cannot be started or does not answer within
+   * `startTimeoutMs`, with what the shell printed.
+   */
+  static async start(transport: Transport, options: ShellSessionOptions = {}): Promise<ShellSession> {
+    const pty = Boolean(options.pty);
+    const dialect = options.dialect ?? 'bash';
+    const argv = options.shellArgv ?? defaultArgv(dialect, pty, transport.shell);
+    const channel = await transport.exec(argv, { pty, env: options.env, cwd: options.cwd, cols: options.cols, rows: options.rows });
+    const nonce = `OPSDOC${randomBytes(12).toString('hex')}`;
+    const session = new ShellSession(channel, transport, argv, nonce, options);
+    const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const init = dialect === 'bash' ? bashInit(nonce, pty) : shInit(nonce, pty);
+    const result = await session.execute({ code: '' }, { prefix: init, startTimeoutMs: timeoutMs });
+    const noise = session.startNoise?.text().trim();
+    session.startNoise = undefined;
+    if (result.status !== 'passed') {
+      await channel.close();
+      const why = result.sessionEnded?.reason ?? (result.status === 'timed-out' ? `no answer within ${timeoutMs} ms` : `init failed (${result.exitCode})`);
+      throw new Error(`the shell did not start (${argv.join(' ')}): ${why}${noise ? `\n${noise}` : ''}`);
+    }
+    return session;
+  }
+
+  /** False once the shell exited, the connection dropped or `close()` was called. */
+  get alive(): boolean {
+    return this.isAlive;
+  }
+
+  /**
+   * Runs one step. Steps never interleave: a call while a step runs is queued and runs after
+   * the ones before it. Never rejects: a dead session resolves 'failed' with `sessionEnded`.
+   */
+  run(step: StepRun): Promise<StepResult> {
+    // Start at once when idle, so a `write()` right after `run()` finds the step.
+    const result = this.busy === 0 ? this.execute(step) : this.queue.then(() => this.execute(step));
+    this.busy++;
+    this.queue = result.then(() => this.busy--);
+    return result;
+  }
+
+  /**
+   * Sends input (keystrokes, a line for `read`, a password) to the running step's stdin. Input
+   * while no step runs is dropped, since the shell would read it as commands.
+   */
+  write(input: string): void {
+    const active = this.active;
+    if (!active || active.internal || !this.isAlive) return;
+    if (active.started) this.channel.stdin.write(input);
+    else active.pendingInput.push(input);
+  }
+
+  /** Ends the shell (a running step resolves 'cancelled' with `sessionEnded`). Idempotent. */
+  async close(): Promise<void> {
+    if (this.isAlive) this.closedByUs = true;
+    await this.channel.close();
+    await this.ended;
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private execute(step: StepRun, internal?: { prefix: string; startTimeoutMs: number }): Promise<StepResult> {
+    const t0 = performance.now();
+    if (!this.isAlive) {
+      const end = this.endInfo ?? { code: null, reason: 'the session is closed' };
+      return Promise.resolve({ status: 'failed', exitCode: null, durationMs: 0, tail: '', sessionEnded: { ...end, reason: `the session had already ended: ${end.reason}` } });
+    }
+    if (step.signal?.aborted) return Promise.resolve({ status: 'cancelled', exitCode: null, durationMs: 0, tail: '' });
+
+    return new Promise<StepResult>((resolve) => {
+      const active: Active = {
+        step,
+        internal: Boolean(internal),
+        t0,
+        started: false,
+        outCode: undefined,
+        errDone: !this.stderrParser,
+        tail: new Tail(this.tailSize),
+        pendingInput: [],
+        stopping: undefined,
+        timers: [],
+        finish: (result) => {
+          for (const timer of active.timers) clearTimeout(timer);
+          step.signal?.removeEventListener('abort', onAbort);
+          if (this.active === active) this.active = undefined;
+          resolve(result);
+        },
+      };
+      const onAbort = () => this.stop(active, 'cancelled');
+      this.active = active;
+      step.signal?.addEventListener('abort', onAbort, { once: true });
+      if (internal) {
+        // Start: nothing to interrupt yet; a shell that does not answer is closed.
+        active.timers.push(setTimeout(() => {
+          active.stopping = 'timed-out';
+          active.giveUp = `the shell did not answer within ${internal.startTimeoutMs} ms`;
+          void this.channel.close();
+        }, internal.startTimeoutMs));
+      } else if (step.timeoutMs !== undefined && step.timeoutMs >= 0) {
+        active.timers.push(setTimeout(() => this.stop(active, 'timed-out'), step.timeoutMs));
+      }
+      const code = step.code.replace(/\r\n/g, '\n');
+      const wrapper = this.dialect === 'bash' ? bashStep(code, Boolean(step.continueOnError), this.pty) : shStep(code, Boolean(step.continueOnError), this.pty);
+      this.channel.stdin.write((internal?.prefix ?? '') + wrapper);
+    });
+  }
+
+  /** Ctrl-C now (or as soon as the step started), then harder after a grace, then give up. */
+  private stop(active: Active, why: 'cancelled' | 'timed-out'): void {
+    if (active.stopping || this.active !== active) return;
+    active.stopping = why;
+    // Before the start marker the shell is still reading the wrapper: a Ctrl-C then would be
+    // lost (the shell ignores it between steps), so it waits for `onStart`.
+    if (active.started) this.channel.interrupt();
+    active.timers.push(setTimeout(() => {
+      if (this.active !== active) return;
+      if (this.channel.terminate) this.channel.terminate();
+      else if (this.pty) this.channel.stdin.write('\x1c');
+      else this.channel.interrupt();
+      active.timers.push(setTimeout(() => {
+        if (this.active !== active) return;
+        const how = this.pty ? 'Ctrl-C and Ctrl-\\' : 'SIGINT and SIGTERM';
+        active.giveUp = `the step did not stop after ${how}; the session was closed`;
+        void this.channel.close();
+      }, this.graceMs));
+    }, this.graceMs));
+  }
+
+  private emit(text: string, stream: 'stdout' | 'stderr'): void {
+    const active = this.active;
+    if (!active) return;
+    active.tail.push(text);
+    if (!active.step.onOutput) return;
+    try {
+      active.step.onOutput(text, stream);
+    } catch {
+      // The consumer's problem; the protocol must keep going.
+    }
+  }
+
+  private onStart(): void {
+    const active = this.active;
+    if (!active) return;
+    active.started = true;
+    if (active.stopping && !active.internal) this.channel.interrupt();
+    for (const input of active.pendingInput) this.channel.stdin.write(input);
+    active.pendingInput = [];
+  }
+
+  private onEnd(stream: 'stdout' | 'stderr', code: number): void {
+    const active = this.active;
+    if (!active) return;
+    if (stream === 'stdout') {
+      active.outCode = code;
+      if (!active.errDone) active.timers.push(setTimeout(() => this.finishStep(active), STDERR_LAG_MS));
+    } else {
+      active.errDone = true;
+    }
+    if (active.outCode !== undefined && active.errDone) this.finishStep(active);
+  }
+
+  private finishStep(active: Active): void {
+    if (this.active !== active || active.outCode === undefined) return;
+    const exitCode = active.outCode;
+    const status = active.stopping ?? (exitCode === 0 ? 'passed' : 'failed');
+    active.finish({ status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text() });
+  }
+
+  private async onChannelEnd(end: ChannelEnd): Promise<ChannelEnd> {
+    this.isAlive = false;
+    this.endInfo = end;
+    // Let the last output arrive (a transport may report the end before its streams close).
+    await Promise.race([this.streamsDone, delay(DRAIN_MS)]);
+    this.stdoutParser.flush();
+    this.stderrParser?.flush();
+    const active = this.active;
+    if (active) {
+      let status: StepResult['status'];
+      let reason: string;
+      if (active.giveUp) {
+        status = active.stopping ?? 'failed';
+        reason = `${active.giveUp} (${end.reason})`;
+      } else if (this.closedByUs) {
+        status = 'cancelled';
+        reason = `the session was closed during the step (${end.reason})`;
+      } else {
+        status = active.stopping ?? (end.code === 0 ? 'passed' : 'failed');
+        reason = `the shell ended during the step: ${end.reason}`;
+      }
+      const exitCode = active.giveUp || this.closedByUs || end.signal ? null : end.code;
+      active.finish({ status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text(), sessionEnded: { ...end, reason } });
+    }
+    return end;
+  }
+}
+
+interface Active {
+  step: StepRun;
+  /** The init run of `start()`: no cancel, no input. */
+  internal: boolean;
+  t0: number;
+  /** The shell printed the start marker: it has read the whole wrapper and runs the code. */
+  started: boolean;
+  outCode: number | undefined;
+  errDone: boolean;
+  tail: Tail;
+  pendingInput: string[];
+  stopping: 'cancelled' | 'timed-out' | undefined;
+  /** Set when the session closed the shell because the step would not stop. */
+  giveUp?: string;
+  timers: NodeJS.Timeout[];
+  finish(result: StepResult): void;
+}
+
+function defaultArgv(dialect: 'bash' | 'sh', pty: boolean, shell: string | undefined): string[] {
+  const script = pty ? '/dev/stdin' : '-s';
+  return dialect === 'bash' ? [shell ?? 'bash', '--noprofile', '--norc', script] : [shell ?? 'sh', script];
+}
+
+function streamDone(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.readableEnded || stream.destroyed) return resolve();
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shell side
+
+/**
+ * bash init. `__opsdoc_a` starts a step (continue-on-error flag in $1), the driver
+ * `$__opsdoc_s` (sourced from fd 19) marks the start and evals the code, `__opsdoc_z` ends it.
+ * Every line is short (a pty's line discipline limits lines) and none contains the nonce
+ * followed by a marker letter, so a pty's echo of this text cannot fake a marker.
+ */
+function bashInit(nonce: string, pty: boolean): string {
+  const startErr = pty ? '' : `;builtin printf '%sS\\n' "$__opsdoc_n" >&2`;
+  const driver = `__opsdoc_on=1;builtin printf '%sS\\n' "$__opsdoc_n"${startErr};builtin eval "$__opsdoc_x$__opsdoc_b"`;
+  const sigTrap = (code: number, sig: string) =>
+    `builtin trap '{ __opsdoc_stop=${code}; if [ -n "$__opsdoc_on" ] && [ \${#BASH_SOURCE[@]} -gt $__opsdoc_d ]; then builtin return ${code}; fi; } 2>/dev/null' ${sig}`;
+  return [
+    '',
+    `__opsdoc_n='${nonce}'`,
+    '__opsdoc_d=${#BASH_SOURCE[@]} __opsdoc_on= __opsdoc_coe= __opsdoc_stop= __opsdoc_x= __opsdoc_b= __opsdoc_e=',
+    `__opsdoc_s=${quoteWord(driver, 'bash', false)}`,
+    'PS1= PS2=',
+    'shopt -s expand_aliases',
+    '__opsdoc_t() {',
+    sigTrap(130, 'INT'),
+    sigTrap(143, 'TERM'),
+    sigTrap(131, 'QUIT'),
+    '}',
+    '__opsdoc_t',
+    '__opsdoc_a() {',
+    '__opsdoc_coe=${1-} __opsdoc_stop=',
+    `builtin trap '{ __opsdoc_e=$?; if [ -n "$__opsdoc_on" ] && [ \${#BASH_SOURCE[@]} -gt $__opsdoc_d ] && { [ -z "$__opsdoc_coe" ] || [ -n "$__opsdoc_stop" ]; }; then builtin set +e; builtin return $__opsdoc_e; fi; } 2>/dev/null' ERR`,
+    'builtin set -E',
+    '}',
+    '__opsdoc_z() {',
+    '__opsdoc_on=',
+    "case $- in *x*) __opsdoc_x='set -x;'; builtin set +x;; *) __opsdoc_x=;; esac",
+    'builtin set +eE',
+    'builtin trap - ERR',
+    '__opsdoc_t',
+    `builtin printf '\\n%sE%s\\n' "$__opsdoc_n" "$1"${pty ? '' : `;builtin printf '\\n%sE%s\\n' "$__opsdoc_n" "$1" >&19`}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** One bash step: the code into `__opsdoc_b`, then start, source the driver, end. */
+function bashStep(code: string, continueOnError: boolean, pty: boolean): string {
+  const post = pty ? '{ __opsdoc_z $?;} 2>/dev/null' : '{ __opsdoc_z $?;} 19>&2 2>/dev/null';
+  return `\n__opsdoc_b=${quoteWord(code, 'bash', pty)}\n__opsdoc_a${continueOnError ? ' 1' : ''};. /dev/fd/19 19<<<"$__opsdoc_s";${post}\n`;
+}
+
+/** POSIX sh init: markers and signal traps that set a flag (no ERR trap, no `return` tricks). */
+function shInit(nonce: string, pty: boolean): string {
+  const both = (format: string, arg: string) =>
+    `command printf '${format}' "$__opsdoc_n"${arg}${pty ? '' : `;command printf '${format}' "$__opsdoc_n"${arg} >&2`}`;
+  const traps = "trap '__opsdoc_stop=130' INT;trap '__opsdoc_stop=143' TERM;trap '__opsdoc_stop=131' QUIT";
+  return [
+    '',
+    `__opsdoc_n='${nonce}'`,
+    '__opsdoc_stop=',
+    'PS1= PS2=',
+    traps,
+    '__opsdoc_a() {',
+    '__opsdoc_stop=',
+    both('%sS\\n', ''),
+    '}',
+    '__opsdoc_z() {',
+    traps,
+    both('\\n%sE%s\\n', ' "$1"'),
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** One sh step: its top-level statements, each through `command eval`, chained. */
+function shStep(code: string, continueOnError: boolean, pty: boolean): string {
+  const statements = splitStatements(code) ?? [code];
+  const check = '[ -z "$__opsdoc_stop" ]';
+  const parts = statements.map((s) => `${check} && command eval ${quoteWord(s, 'sh', pty)}`);
+  const body = parts.length === 0 ? ':' : parts.join(continueOnError ? '\n' : ' &&\n');
+  // One compound command, parsed whole before anything runs: a line left unread would be
+  // stdin for the step's programs.
+  return `\n{ __opsdoc_a\n${body}\n}; __opsdoc_z $?\n`;
+}
+
+/**
+ * Quotes `text` as one shell word. Through pipes, plain single quotes. On a pty the bytes pass a
+ * terminal's line discipline first, which would act on control characters (Ctrl-C, Ctrl-D,
+ * erase, CR->LF) and truncate lines over 4095 bytes: control characters are written as escapes
+ * (bash `$'\xHH'`, sh `"$(printf '\ooo')"`) and long lines are cut with backslash-newline
+ * continuations outside the quotes, which the shell removes. NUL cannot live in a shell
+ * string and is dropped.
+ */
+export function quoteWord(text: string, dialect: 'bash' | 'sh', pty: boolean): string {
+  if (!pty) return `'${text.replace(/\0/g, '').replace(/'/g, `'\\''`)}'`;
+  const out: string[] = ["'"];
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      out.push('\n');
+      line = 0;
+      continue;
+    }
+    if (line >= PTY_LINE) {
+      out.push("'\\\n'");
+      line = 1;
+    }
+    if (c === 39) {
+      out.push("'\\''");
+      line += 4;
+    } else if ((c < 32 && c !== 9) || c === 127) {
+      if (c === 0) continue;
+      const escape = dialect === 'bash' ? `$'\\x${c.toString(16).padStart(2, '0')}'` : `"$(printf '\\${c.toString(8).padStart(3, '0')}')"`;
+      out.push(`'${escape}'`);
+      line += escape.length + 2;
+    } else {
+      out.push(text[i]!);
+      line++;
+    }
+  }
+  out.push("'");
+  return out.join('');
+}
+
+// mvdan-sh is loaded on first use (~50 ms), only by `sh` dialect sessions.
+let parser: Mvdan.syntax.Parser | undefined;
+
+/**
+ * The top-level statements of `code` as source slices (each from its start to the next one's,
+ * so here-doc bodies, separators, `&` and trailing comments stay with their statement), or
+ * undefined when the code does not parse.
+ */
+export function splitStatements(code: string): string[] | undefined {
+  let file: go.File;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    parser ??= (require('mvdan-sh') as typeof Mvdan).syntax.NewParser();
+    file = parser.Parse(code, 'step').__internal_object__;
+  } catch {
+    return undefined;
+  }
+  const stmts = file.Stmts;
+  const toIndex = utf8ToUtf16(code);
+  const starts: number[] = [];
+  for (let k = 0; k < stmts.$length; k++) {
+    const stmt = stmts.$array[stmts.$offset + k];
+    if (stmt) starts.push(toIndex(stmt.Pos().Offset()));
+  }
+  return starts.map((start, k) => code.slice(start, starts[k + 1] ?? code.length));
+}
+
+/** Maps a UTF-8 byte offset in `text` (as the parser counts) to a string index. */
+function utf8ToUtf16(text: string): (byte: number) => number {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(text)) return (byte) => Math.min(byte, text.length);
+  const table: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let bytes = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        for (let k = 0; k < 4; k++) table.push(i);
+        i++;
+        continue;
+      }
+    }
+    while (bytes-- > 0) table.push(i);
+  }
+  table.push(text.length);
+  return (byte) => table[Math.max(0, Math.min(byte, table.length - 1))]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output side
+
+/** What a {@link SentinelParser} reports. */
+export interface SentinelEvents {
+  /** Output of the running step, in order; never contains any part of a marker. */
+  data(text: string): void;
+  /** The start marker: the shell has read the wrapper and runs the step. */
+  start(): void;
+  /** The end marker, with the step's exit status. */
+  end(code: number): void;
+  /** Text outside any step (echo, output between steps), dropped. */
+  discard?(text: string): void;
+}
+
+const IDLE = 0;
+const SKIP_LINE = 1;
+const RUN = 2;
+const CODE = 3;
+
+/**
+ * Splits one output stream of a session into step output and markers: `<nonce>S` then the rest
+ * of that line starts a step, `\n<nonce>E<digits>\n` ends it (the `\n` before the nonce is the
+ * session's, never the step's; on a pty, where the terminal writes `\r\n`, the `\r` before it
+ * is dropped too). Chunks may split anywhere: only a possible partial end marker at a chunk's
+ * end is held back (at most the marker's length); everything else is passed on at once, so
+ * output streams as it comes and nothing accumulates.
+ */
+export class SentinelParser {
+  private state = IDLE;
+  private pending = '';
+  private code = '';
+  private readonly startToken: string;
+  private readonly endToken: string;
+
+  constructor(
+    nonce: string,
+    private readonly crlf: boolean,
+    private readonly events: SentinelEvents,
+  ) {
+    this.startToken = `${nonce}S`;
+    this.endToken = `\n${nonce}E`;
+  }
+
+  /** Feeds the next chunk of the stream. */
+  push(chunk: string): void {
+    const s = this.pending.length > 0 ? this.pending + chunk : chunk;
+    this.pending = '';
+    let i = 0;
+    while (i < s.length) {
+      if (this.state === RUN) {
+        const k = s.indexOf(this.endToken, i);
+        if (k >= 0) {
+          const cut = this.crlf && k > i && s.charCodeAt(k - 1) === 13 ? k - 1 : k;
+          if (cut > i) this.events.data(s.slice(i, cut));
+          i = k + this.endToken.length;
+          this.state = CODE;
+          this.code = '';
+          continue;
+        }
+        const hold = this.partialEnd(s, i);
+        if (s.length - hold > i) this.events.data(i === 0 && hold === 0 ? s : s.slice(i, s.length - hold));
+        this.pending = hold > 0 ? s.slice(s.length - hold) : '';
+        return;
+      }
+      if (this.state === IDLE) {
+        const k = s.indexOf(this.startToken, i);
+        if (k < 0) {
+          const keep = Math.min(this.startToken.length - 1, s.length - i);
+          if (s.length - keep > i) this.events.discard?.(s.slice(i, s.length - keep));
+          this.pending = s.slice(s.length - keep);
+          return;
+        }
+        if (k > i) this.events.discard?.(s.slice(i, k));
+        i = k + this.startToken.length;
+        this.state = SKIP_LINE;
+        continue;
+      }
+      if (this.state === SKIP_LINE) {
+        const k = s.indexOf('\n', i);
+        if (k < 0) return;
+        i = k + 1;
+        this.state = RUN;
+        this.events.start();
+        continue;
+      }
+      // CODE: digits up to the end of the line.
+      const c = s.charCodeAt(i++);
+      if (c >= 48 && c <= 57) this.code += s[i - 1];
+      else if (c === 10) {
+        this.state = IDLE;
+        // What follows belongs to no step until the next start marker.
+        this.events.end(this.code === '' ? -1 : Number(this.code));
+      }
+      // anything else ('\r' on a pty) is skipped
+    }
+  }
+
+  /** The stream ended: a held-back partial marker was output after all. */
+  flush(): void {
+    if (this.state === RUN && this.pending.length > 0) this.events.data(this.pending);
+    this.pending = '';
+  }
+
+  /**
+   * How many characters at the end of s[from..] could be the beginning of the end marker (plus
+   * a `\r` before it on a pty). The marker holds a single `\n`, its first character, so only
+   * the last `\n` within reach can start one.
+   */
+  private partialEnd(s: string, from: number): number {
+    const min = Math.max(from, s.length - this.endToken.length + 1);
+    let hold = 0;
+    for (let j = s.length - 1; j >= min; j--) {
+      if (s.charCodeAt(j) === 10) {
+        if (this.endToken.startsWith(s.slice(j))) hold = s.length - j;
+        break;
+      }
+    }
+    if (this.crlf) {
+      const before = s.length - hold - 1;
+      if (before >= from && s.charCodeAt(before) === 13) hold++;
+    }
+    return hold;
+  }
+}
+
+/** The last `size` characters of a stream, kept as a few chunks (no growing string). */
+class Tail {
+  private chunks: string[] = [];
+  private head = 0;
+  private length = 0;
+
+  constructor(private readonly size: number) {}
+
+  push(text: string): void {
+    if (this.size === 0) return;
+    if (text.length >= this.size) {
+      this.chunks = [text.slice(text.length - this.size)];
+      this.head = 0;
+      this.length = this.size;
+      return;
+    }
+    this.chunks.push(text);
+    this.length += text.length;
+    // Drop whole chunks from the front while the rest still covers `size`.
+    while (this.length - this.chunks[this.head]!.length >= this.size) {
+      this.length -= this.chunks[this.head]!.length;
+      this.head++;
+    }
+    if (this.head > 1024) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  text(): string {
+    const all = this.chunks.slice(this.head).join('');
+    return all.length > this.size ? all.slice(all.length - this.size) : all;
+  }
+}

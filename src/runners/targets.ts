@@ -1,0 +1,28 @@
+/**
+ * From a profile's target to a transport: local, SSH, a container through its engine's CLI,
+ * and containers reached through another target (`via`: "ssh to the manager, then docker
+ * exec into the backend"). One transport per session; closing the outermost closes the chain.
+ */
+import type { Target } from '../core/profiles';
+import { localTransport } from './local';
+import type { Transport } from './transport';
+
+/** Callbacks a front end gives for questions a connection may ask. */
+export interface TargetCallbacks {
+  /** An unknown host key: may the connection trust it (and record it)? A changed key is always refused. */
+  verifyHost?: (info: { host: string; port: number; keyType: string; fingerprint: string; known: 'unknown' | 'changed'; knownFingerprint?: string }) => Promise<boolean>;
+  /** The passphrase of an encrypted private key. */
+  passphrase?: (keyFile: string) => Promise<string | undefined>;
+}
+
+/** Opens the transport for `target`. Rejects with a readable error when it cannot be reached. */
+export async function openTarget(target: Target, callbacks: TargetCallbacks = {}): Promise<Transport> {
+  switch (target.type) {
+    case 'local':
+      return localTransport(target.shell ? { shell: target.shell } : {});
+    case 'ssh':
+    case 'container':
+      void callbacks;
+      throw new Error(`${target.type} targets are not supported by this build yet`);
+  }
+}
