@@ -62,6 +62,21 @@ const SHELL_STARTERS = new Set([
  * for unlabelled blocks, to decide whether they read as shell commands.
  */
 export function classifyLang(rawLang: string | null, code: string): LangInfo {
+  // Labelled blocks depend on the tag alone: a doc has few distinct tags and many blocks.
+  if (rawLang) {
+    let known = byTag.get(rawLang);
+    if (!known) {
+      if (byTag.size > 500) byTag.clear();
+      byTag.set(rawLang, (known = classifyTag(rawLang, code)));
+    }
+    return known;
+  }
+  return classifyTag(rawLang, code);
+}
+
+const byTag = new Map<string, LangInfo>();
+
+function classifyTag(rawLang: string | null, code: string): LangInfo {
   const tag = (rawLang ?? '').trim().toLowerCase().replace(/^\{?\.?/, '').replace(/\}$/, '');
   if (tag === '') {
     return looksLikeShell(code)

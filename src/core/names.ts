@@ -26,10 +26,17 @@ export function assignNames(explicit: readonly (string | undefined)[], headings:
   const taken = new Set<string>();
   for (const name of explicit) if (name) taken.add(name);
   const counters = new Map<string, number>();
+  // Many steps share a heading; slugify each heading once.
+  const slugs = new Map<string, string>();
   return explicit.map((name, i) => {
     if (name) return { name, source: 'attribute' as const };
     const heading = headings[i];
-    const base = (heading && slugify(heading)) || 'step';
+    let base = 'step';
+    if (heading) {
+      let slug = slugs.get(heading);
+      if (slug === undefined) slugs.set(heading, (slug = slugify(heading)));
+      base = slug || 'step';
+    }
     let n = counters.get(base) ?? 0;
     let candidate: string;
     do {

@@ -143,10 +143,19 @@ export function parseRunbook(text: string, options: ParseOptions): Runbook {
   // the lines between its neighbours.
   const fenced = scan.code.filter((b) => b.kind === 'fenced');
   type Item = { line: number; endLine: number; heading?: HeadingBlock; block?: CodeBlock };
-  const items: Item[] = [
-    ...scan.headings.map((h) => ({ line: h.line, endLine: h.endLine, heading: h })),
-    ...scan.code.map((b) => ({ line: b.startLine, endLine: b.endLine, block: b })),
-  ].sort((a, b) => a.line - b.line);
+  // Headings and code blocks each come in document order: merge them.
+  const items: Item[] = [];
+  for (let h = 0, c = 0; h < scan.headings.length || c < scan.code.length; ) {
+    const heading = scan.headings[h];
+    const block = scan.code[c];
+    if (heading && (!block || heading.line < block.startLine)) {
+      items.push({ line: heading.line, endLine: heading.endLine, heading });
+      h++;
+    } else if (block) {
+      items.push({ line: block.startLine, endLine: block.endLine, block });
+      c++;
+    }
+  }
   const proseStart = scan.frontmatter ? scan.frontmatter.endLine + 1 : 0;
   // Lines that are code or headings are never prose, even when a caller's range spans them.
   const notProse = new Uint8Array(lineCount);
@@ -216,6 +225,7 @@ export function parseRunbook(text: string, options: ParseOptions): Runbook {
     },
   };
   let sectionSnapshot: HeadingBlock[] = [];
+  const headingEnvs = new Map<HeadingBlock, string | undefined>();
   const sectionTexts = new Map<HeadingBlock[], string[]>();
   let previousEnd = proseStart - 1;
   items.forEach((item, itemIndex) => {
@@ -253,10 +263,16 @@ export function parseRunbook(text: string, options: ParseOptions): Runbook {
     let variant: Variant | undefined;
     const tab = tabStack[tabStack.length - 1];
     const label = lastProse(proseLine, beforeRange);
-    const labelEnv = label && label.text.length <= 80
+    // A label ends with a colon or bold markup ("**Staging:**", "Development:"); most lines
+    // before a fence do not, and skip the regexes.
+    const labelEnv = label && label.text.length <= 80 && /[:*_]$/.test(label.text)
       ? (/^(\*\*|__)?[^*_]{1,40}(\*\*|__)?\s*:?\s*(\*\*|__)?:?$/.test(label.text) ? envOfLabel(label.text) : undefined) ?? envOfLeadIn(label.text)
       : undefined;
-    const headingEnv = heading ? envOfLabel(heading.text) : undefined;
+    let headingEnv: string | undefined;
+    if (heading) {
+      if (!headingEnvs.has(heading)) headingEnvs.set(heading, envOfLabel(heading.text));
+      headingEnv = headingEnvs.get(heading);
+    }
     if (tab) variant = { env: tab.env, evidence: tab.evidence, line: block.startLine, endLine: block.endLine };
     else if (labelEnv) variant = { env: labelEnv, evidence: label!.text, line: block.startLine, endLine: block.endLine };
     else if (headingEnv) variant = { env: headingEnv, evidence: heading!.text, line: block.startLine, endLine: block.endLine };

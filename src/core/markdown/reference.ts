@@ -49,6 +49,8 @@ const mdxProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 
  * Throws what remark-mdx throws for invalid MDX.
  */
 export function remarkBlocks(text: string, flavor: MarkdownFlavor = 'markdown'): BlockScan {
+  // micromark skips a byte order mark and leaves it out of its offsets; ours count it.
+  if (text.charCodeAt(0) === 0xfeff) return shiftOffsets(remarkBlocks(text.slice(1), flavor), 1);
   const tree = remarkTree(text, flavor);
   const lines = new LineTable(text);
   const scan: BlockScan = { code: [], headings: [] };
@@ -75,6 +77,18 @@ export function remarkBlocks(text: string, flavor: MarkdownFlavor = 'markdown'):
     if ('children' in node) for (const child of node.children as Nodes[]) visit(child);
   };
   visit(tree);
+  return scan;
+}
+
+function shiftOffsets(scan: BlockScan, by: number): BlockScan {
+  for (const code of scan.code) {
+    code.startOffset += by;
+    code.endOffset += by;
+    for (const line of code.lines) {
+      line.start += by;
+      line.end += by;
+    }
+  }
   return scan;
 }
 
@@ -224,11 +238,11 @@ function codeLines(valueLines: string[], count: number, firstLine: number, text:
     const end = lines.end(line);
     const v = i < usable ? (valueLines[i] ?? '') : '';
     let start = end - v.length;
-    if (start < lineStart || text.slice(start, end) !== v) {
+    if (start < lineStart || sameText(text.slice(start, end), v) === false) {
       start = -1;
       for (let s = 1; s <= v.length && v.charCodeAt(s - 1) === 32; s++) {
         const at = end - (v.length - s);
-        if (at - 1 >= lineStart && text.charCodeAt(at - 1) === 9 && text.slice(at, end) === v.slice(s)) {
+        if (at - 1 >= lineStart && text.charCodeAt(at - 1) === 9 && sameText(text.slice(at, end), v.slice(s))) {
           start = at;
           break;
         }
@@ -238,6 +252,11 @@ function codeLines(valueLines: string[], count: number, firstLine: number, text:
     out.push({ line, start, end });
   }
   return out;
+}
+
+/** Source text equals a value taken from it (micromark turns NUL into U+FFFD). */
+function sameText(source: string, value: string): boolean {
+  return source === value || source.replace(/\0/g, '\ufffd') === value;
 }
 
 function headingBlock(node: Heading, lines: LineTable): HeadingBlock {

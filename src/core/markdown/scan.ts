@@ -110,6 +110,8 @@ class Scanner {
   private readonly n: number;
   private readonly mdx: boolean;
   private readonly hasCR: boolean;
+  /** U+0000 occurs: micromark reads it as U+FFFD, so text taken from the document is fixed up. */
+  private readonly hasNul: boolean;
   /** How much whitespace may precede a container marker or closing fence: 3 columns, unlimited in MDX. */
   private readonly maxIndent: number;
 
@@ -187,15 +189,17 @@ class Scanner {
     this.n = text.length;
     this.mdx = mdx;
     this.hasCR = text.indexOf('\r') !== -1;
+    this.hasNul = text.indexOf('\0') !== -1;
     this.maxIndent = mdx ? Infinity : 3;
   }
 
   run(): BlockScan {
     const text = this.text;
     const n = this.n;
-    let start = 0;
+    // A byte order mark is not content (micromark skips it); offsets still count it.
+    let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     let line = 0;
-    const fm = this.frontmatter();
+    const fm = this.frontmatter(start);
     if (fm === -2) this.noContainers = true;
     if (fm >= 0) {
       this.out.frontmatter = { startLine: 0, endLine: fm };
@@ -238,6 +242,11 @@ class Scanner {
     }
   }
 
+  /** Text taken from the document as micromark sees it: NUL becomes U+FFFD. */
+  private clean(s: string): string {
+    return this.hasNul ? s.replace(/\0/g, '\ufffd') : s;
+  }
+
   private lineEnd(start: number): number {
     const text = this.text;
     if (!this.hasCR) {
@@ -265,15 +274,15 @@ class Scanner {
    * whitespace allowed) and a matching closing line. Returns the closing line, -1 when there
    * is no opening fence, -2 when there is an opening fence but no closing one.
    */
-  private frontmatter(): number {
+  private frontmatter(from: number): number {
     const text = this.text;
-    const c = text.charCodeAt(0);
+    const c = text.charCodeAt(from);
     if (c !== 45 && c !== 43) return -1;
-    if (text.charCodeAt(1) !== c || text.charCodeAt(2) !== c) return -1;
-    const firstEnd = this.lineEnd(0);
+    if (text.charCodeAt(from + 1) !== c || text.charCodeAt(from + 2) !== c) return -1;
+    const firstEnd = this.lineEnd(from);
     if (firstEnd >= this.n) return -1; // the opening fence needs a line ending after it
-    if (!isWhitespaceOnly(text, 3, firstEnd)) return -1;
-    let start = this.nextStart(0);
+    if (!isWhitespaceOnly(text, from + 3, firstEnd)) return -1;
+    let start = this.nextStart(from);
     let line = 1;
     while (start < this.n) {
       const end = this.lineEnd(start);
@@ -592,7 +601,6 @@ class Scanner {
       }
       c.size = initial + (this.col - startCol);
     }
-    c.kind = LIST;
     c.ordered = ordered;
     if (isNew) c.marker = marker;
     return true;
@@ -895,7 +903,7 @@ class Scanner {
       if (i > skip) raw += '\n';
       raw += this.text.slice(starts[i]!, ends[i]!);
     }
-    this.headingRaw.push(raw);
+    this.headingRaw.push(this.clean(raw));
     this.out.headings.push({
       depth,
       text: '',
@@ -933,7 +941,7 @@ class Scanner {
       e = r;
       while (e > s && isSpaceOrTab(text.charCodeAt(e - 1))) e--;
     }
-    this.headingRaw.push(text.slice(s, e));
+    this.headingRaw.push(this.clean(text.slice(s, e)));
     this.out.headings.push({
       depth: depth as HeadingBlock['depth'],
       text: '',
@@ -959,10 +967,10 @@ class Scanner {
     if (s < le) {
       let e = s;
       while (e < le && !isSpaceOrTab(text.charCodeAt(e))) e++;
-      lang = decodeString(text.slice(s, e));
+      lang = decodeString(this.clean(text.slice(s, e)));
       let m = e;
       while (m < le && isSpaceOrTab(text.charCodeAt(m))) m++;
-      if (m < le) meta = decodeString(text.slice(m, le));
+      if (m < le) meta = decodeString(this.clean(text.slice(m, le)));
     }
     this.fChar = ch;
     this.fLen = length;
@@ -1032,7 +1040,7 @@ class Scanner {
           break;
         }
       }
-      if (contiguous) return text.slice(lines[0]!.start, lines[lines.length - 1]!.end);
+      if (contiguous) return this.clean(text.slice(lines[0]!.start, lines[lines.length - 1]!.end));
     }
     const parts: string[] = new Array<string>(lines.length);
     for (let i = 0; i < lines.length; i++) {
@@ -1041,7 +1049,7 @@ class Scanner {
       const pad = vs === null ? 0 : vs[i]!;
       parts[i] = pad > 0 ? ' '.repeat(pad) + rest : rest;
     }
-    return parts.join('\n');
+    return this.clean(parts.join('\n'));
   }
 
   /**
@@ -1444,8 +1452,7 @@ function completeTag(text: string, q: number, le: number, closing: boolean): boo
           if (d === 45 || d === 46 || d === 58 || d === 95 || isAsciiAlpha(d) || (d >= 48 && d <= 57)) p++;
           else break;
         }
-        // after the attribute name
-        let valueDone = false;
+        // After the attribute name: an optional value, then back to "before an attribute".
         for (;;) {
           const d = at(p);
           if (d === 61) {
@@ -1460,7 +1467,6 @@ function completeTag(text: string, q: number, le: number, closing: boolean): boo
               p++;
               const after = at(p);
               if (!(after === 47 || after === 62 || isSpaceOrTab(after))) return false;
-              valueDone = true;
               break;
             }
             while (p < le) {
@@ -1468,7 +1474,7 @@ function completeTag(text: string, q: number, le: number, closing: boolean): boo
               if (u === 34 || u === 39 || u === 47 || u === 60 || u === 61 || u === 62 || u === 96 || isSpaceOrTab(u)) break;
               p++;
             }
-            continue; // back to "after attribute name"
+            continue; // an unquoted value: micromark is back "after the attribute name"
           }
           if (isSpaceOrTab(d)) {
             p++;
@@ -1476,7 +1482,6 @@ function completeTag(text: string, q: number, le: number, closing: boolean): boo
           }
           break;
         }
-        if (valueDone) continue;
         continue;
       }
       if (isSpaceOrTab(c)) {
@@ -1785,6 +1790,11 @@ function skipWs(s: string, p: number, newlines: boolean): number {
 // -----------------------------------------------------------------------------------------
 // Inline text
 
+/**
+ * Named character references the scanner decodes: Latin-1, common typography and arrows, and
+ * the ones the CommonMark spec's examples use. Others stay as written (remark knows all of
+ * HTML's; a heading or info string using a rare one would differ in text only).
+ */
 const ENTITIES: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', copy: '©', reg: '®', trade: '™',
   hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', sbquo: '‚',

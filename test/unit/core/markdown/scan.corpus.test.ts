@@ -85,3 +85,91 @@ test('real runbook shapes: fences in numbered lists and after front matter', () 
     if (doc.name.endsWith('Database Operations.md')) assert.deepEqual(scan.frontmatter, { startLine: 0, endLine: 3 });
   }
 });
+
+/** Seeded PRNG for the line-soup documents below (deterministic across runs). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PREFIXES = ['', '', '', '> ', '>', '- ', '* ', '1. ', '2) ', '  ', '   ', '    ', '\t', ' > ', '-', '10. ', '>\t', '-\t', '  - ', '     ', '1.', '+ ', '[^1]: '];
+const CONTENTS = [
+  '```', '```js foo', '~~~', '````', '``` `x`', '    code', '# h', '## h ##', '===', '---', '- - -', '***', 'text', 'more text',
+  'a|b', '|-|-|', '-|-', '| x | y |', '<div>', '</div>', '<!-- c', '-->', '<script>', '</script>', '<?x', '?>', '<a href="x">',
+  '[foo]: /url', '[bar]:', '/url "t"', '', '', '', ' ', '\t', 'foo  ', '*em* _x_', '<x-y>', ':-', '1.', '-', '+ x', 'b\\',
+  '  ```', '   ~~~', '\t```', 'x\ty', '#', '######## no', '<![CDATA[', ']]>', '<!DOCTYPE x>', 'para `code` **b**', '-- ', '  ===',
+  '[^x]:', '00. x', '1234567890. x', '-     x', '|a|', ':-:|', '    ', '     ', '\t\t', '<x-y a="1">', 'x\\', '~~~~~', '`````',
+];
+
+test('line soup: random mixes of container prefixes and block starts agree with remark', () => {
+  const rnd = prng(20240606);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
+  const failures: string[] = [];
+  for (let k = 0; k < 1500; k++) {
+    const lines: string[] = [];
+    const count = 1 + Math.floor(rnd() * 14);
+    for (let i = 0; i < count; i++) {
+      let prefix = '';
+      for (let j = Math.floor(rnd() * 3); j > 0; j--) prefix += pick(PREFIXES);
+      lines.push(prefix + pick(CONTENTS));
+    }
+    const eol = rnd() < 0.85 ? '\n' : pick(['\r\n', '\r']);
+    const text = lines.join(eol) + (rnd() < 0.5 ? eol : '');
+    if (JSON.stringify(scanBlocks(text)) !== JSON.stringify(remarkBlocks(text))) failures.push(JSON.stringify(text));
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('MDX soup: Docusaurus-style nesting of tags, fences, lists and quotes agrees with remark-mdx', () => {
+  const rnd = prng(7);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
+  const block = (ind: string, depth: number): string[] => {
+    const r = rnd();
+    const blank = (): string[] => (rnd() < 0.6 ? [''] : []);
+    if (r < 0.25 && depth < 3) {
+      const tag = pick(['Tabs', 'TabItem', 'Details']);
+      const attrs = pick(['', ' value="a" label="A"', `\n${ind}  value="m"\n${ind}  label="M"`]);
+      const inner = ind + pick(['', '  ', '    ']);
+      const out = [`${ind}<${tag}${attrs}>`, ...blank()];
+      for (let i = 1 + Math.floor(rnd() * 3); i > 0; i--) out.push(...block(inner, depth + 1), ...blank());
+      out.push(`${ind}</${tag}>`);
+      return out;
+    }
+    if (r < 0.55) {
+      const fence = pick(['```', '~~~', '````']);
+      const out = [`${ind}${fence}${pick(['bash', 'sql', '', 'bash title="x"'])}`];
+      for (let i = Math.floor(rnd() * 4); i > 0; i--) out.push(ind + pick(['', '  ']) + pick(['echo hi', '', 'SELECT 1;']));
+      if (rnd() < 0.95) out.push(ind + pick(['', ' ', '  ']) + fence);
+      return out;
+    }
+    if (r < 0.65) return [`${ind}${pick(['#', '##'])} ${pick(['Title', 'Deploy `x`', 'Use <Foo /> here'])}`];
+    if (r < 0.75) return [`${ind}- item`, `${ind}  \`\`\`bash`, `${ind}  echo in list`, `${ind}  \`\`\``];
+    if (r < 0.8) return [`${ind}{/* a comment */}`];
+    if (r < 0.85) return [`${ind}> \`\`\`bash`, `${ind}> echo q`, `${ind}> \`\`\``];
+    if (r < 0.9) return [`${ind}Some text`, `${ind}${pick(['===', '---', 'more'])}`];
+    return [`${ind}${pick(['Paragraph.', 'Text with <Foo /> inline.', 'Value {1 + 1}.'])}`];
+  };
+  const failures: string[] = [];
+  let compared = 0;
+  for (let k = 0; k < 400; k++) {
+    const out: string[] = [];
+    if (rnd() < 0.5) out.push("import Tabs from '@theme/Tabs';", '');
+    for (let i = 1 + Math.floor(rnd() * 4); i > 0; i--) out.push(...block('', 0), '');
+    const text = out.join('\n');
+    let ref: BlockScan;
+    try {
+      ref = remarkBlocks(text, 'mdx');
+    } catch {
+      continue; // invalid MDX (remark-mdx rejects it): nothing to compare against
+    }
+    compared++;
+    if (JSON.stringify(scanBlocks(text, 'mdx')) !== JSON.stringify(ref)) failures.push(JSON.stringify(text));
+  }
+  assert.ok(compared > 300, `only ${compared} valid MDX documents`);
+  assert.deepEqual(failures, []);
+});

@@ -17,7 +17,7 @@ function agree(text: string, flavor: MarkdownFlavor = 'markdown'): BlockScan {
 
 /**
  * Offsets point into the original text: each content line without tabs slices to its value
- * line, and lines sit inside their physical lines.
+ * line (NUL reads as U+FFFD), and lines sit inside their physical lines.
  */
 function checkOffsets(text: string, code: CodeBlock): void {
   const values = code.value === '' ? [] : code.value.split('\n');
@@ -28,7 +28,7 @@ function checkOffsets(text: string, code: CodeBlock): void {
     assert.ok(!/[\r\n]/.test(text.slice(line.start, line.end)), 'a content line spans a line ending');
     const value = values[i];
     if (value !== undefined && !text.slice(0, line.end).split(/\r\n|\r|\n/).pop()!.includes('\t')) {
-      assert.equal(text.slice(line.start, line.end), value, `line ${line.line} does not slice to its value`);
+      assert.equal(text.slice(line.start, line.end).replace(/\0/g, '\ufffd'), value, `line ${line.line} does not slice to its value`);
     }
   });
   // Fenced blocks start at their fence, indented ones at their indentation.
@@ -195,6 +195,14 @@ test('CRLF and CR line endings: values joined with \\n, offsets into the origina
   }
   agree('    a\r\n\r\n    b\r\n');
   agree('> ```\r\n> a\r\n\r\n');
+});
+
+test('a byte order mark is skipped but counted in offsets; NUL reads as U+FFFD', () => {
+  const bom = agree('\uFEFF---\na: 1\n---\n```\nx\n```\n');
+  assert.deepEqual(bom.frontmatter, { startLine: 0, endLine: 2 });
+  assert.deepEqual([bom.code[0]!.startOffset, bom.code[0]!.lines[0]!.start], [14, 18]);
+  assert.equal(only(agree('\uFEFF    code\n')).lines[0]!.start, 5);
+  assert.equal(only(agree('```a\0\n\0\n```\n')).value, '\ufffd');
 });
 
 test('a fence directly after a paragraph line interrupts it', () => {
