@@ -157,6 +157,9 @@ function select(runbook: Runbook, args: RunArgs): Step[] {
   return steps;
 }
 
+/** Placeholder names whose values are secrets. */
+const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i;
+
 const isTTY = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
 /** Runs the `run` command; resolves to the exit code. */
@@ -238,7 +241,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         io.err(`opsdoc: no value for ${missing.join(', ')}: pass --var name=value (e.g. --var ${missing[0]!.replace(/^<|>$|^\{\{|\}\}$/g, '')}=...) or set the profile's "vars"\n`);
         return 2;
       }
-      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `);
+      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `, SECRET_NAME.test(p.name));
       if (answer === undefined) return 2;
       values[p.name] = answer;
     }
@@ -260,6 +263,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     }
   }
 
+  // Values of secret-looking placeholders (<password>, YOUR_API_TOKEN) are redacted like secrets.
+  const typedSecrets = Object.entries(values).filter(([name]) => SECRET_NAME.test(name)).map(([, value]) => value);
   const who = whoRuns(root);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -268,6 +273,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     profile,
     values,
     secrets,
+    redact: typedSecrets,
     who,
     pty: args.pty,
     onEvent: (event) => {
@@ -294,7 +300,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       }
       if (args.history) {
         try {
-          appendHistory(root, args.file, outcome, Object.values(secrets));
+          appendHistory(root, args.file, outcome, [...Object.values(secrets), ...typedSecrets]);
         } catch (error) {
           io.err(`opsdoc: history not written: ${(error as Error).message}\n`);
         }

@@ -30,6 +30,8 @@ export interface RunnerOptions {
   values?: Record<string, string>;
   /** Secret values by name: exported into the session and redacted from everything recorded. */
   secrets?: Record<string, string>;
+  /** More values to redact from everything recorded (e.g. values typed for secret-looking placeholders). */
+  redact?: string[];
   /** Who runs (git user.name, else the OS user). */
   who: string;
   /** Run the session on a pty (TTY programs). */
@@ -47,7 +49,7 @@ export class RunbookRunner {
   private readonly secretValues: string[];
 
   constructor(private readonly options: RunnerOptions) {
-    this.secretValues = Object.values(options.secrets ?? {});
+    this.secretValues = [...Object.values(options.secrets ?? {}), ...(options.redact ?? [])];
   }
 
   /** The live session's description, once started. */

@@ -103,3 +103,19 @@ test('usage and profile errors exit 2 with a clear message', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /cannot read .*nope\.md: no such file/);
 });
+
+test('secret values never reach the output, the note or the history', async () => {
+  const profiles = '{ "profiles": { "local": { "target": { "type": "local" }, "secrets": { "API_TOKEN": { "env": "OPSDOC_TEST_SECRET" } } } } }';
+  const { root, file } = workspace('# T\n```bash\necho "token is $API_TOKEN and pw is <db-password>"\nfalse\n```\n', profiles);
+  process.env['OPSDOC_TEST_SECRET'] = 's3cr3t-value-123';
+  try {
+    const r = await capture(['run', file, '--all', '--var', 'db-password=hunter2-pw', '--write-notes']);
+    assert.equal(r.code, 1);
+    for (const where of [r.out, readFileSync(file, 'utf8'), readFileSync(join(root, '.opsdoc', 'history.jsonl'), 'utf8')]) {
+      assert.doesNotMatch(where, /s3cr3t-value-123|hunter2-pw/);
+    }
+    assert.match(r.out, /token is •+ and pw is •+/);
+  } finally {
+    delete process.env['OPSDOC_TEST_SECRET'];
+  }
+});
