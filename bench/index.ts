@@ -53,3 +53,25 @@ console.log(`  one-line edit of 200 KB <= 5 ms:     ${ms(r200.edit)} ms ${ok(r20
 console.log(`  10 MB <= 150 ms:                      ${ms(r10.model)} ms ${ok(r10.model <= 150)}`);
 console.log(`  10 MB peak < 300 MB:                  ${r10.peakMB.toFixed(0)} MB ${ok(r10.peakMB < 300)}`);
 console.log(`  time per byte, 10 MB vs 200 KB:       ${growth.toFixed(2)}x ${ok(growth <= 1.5)} (<= 1.5x: linear)`);
+
+// Sessions: a live shell against spawning one per step, locally and over SSH.
+void (async () => {
+  const { benchSession } = await import('./session');
+  const { benchSsh } = await import('./ssh');
+  const local = await benchSession();
+  console.log('\nLive session vs one process per step (median ms per step)\n');
+  console.log(`  local: bash -c per step ${ms(local['bashCStepMs'])} · session step ${ms(local['sessionStepMs'])} · ${local['stepRatio']!.toFixed(0)}x ${ok(local['stepRatio']! >= 10)} (>= 10x)`);
+  console.log(`  local output: ${local['throughputMBps']!.toFixed(0)} MB/s ${ok(local['throughputMBps']! >= 200)} (>= 200) · RSS while streaming ${local['outputMB']} MB: peak ${local['peakRssMB']!.toFixed(0)} MB ${ok(local['peakRssMB']! < 150)} (< 150)`);
+  const ssh = await benchSsh();
+  if (!ssh['ssh2_step_ms']) {
+    console.log('  ssh: skipped (the test environment is not up: scripts/test-env.sh up)');
+    return;
+  }
+  console.log(`  ssh: fresh OpenSSH per command ${ms(ssh['openssh_fresh_ms'])} · ControlMaster ${ms(ssh['openssh_controlmaster_ms'])} · ssh2 exec channel ${ms(ssh['ssh2_exec_ms'])} · session step ${ms(ssh['ssh2_step_ms'])}`);
+  console.log(`  ssh: fresh/session ${ssh['fresh_over_step']!.toFixed(0)}x ${ok(ssh['fresh_over_step']! >= 100)} (>= 100x) · ControlMaster/session ${ssh['controlmaster_over_step']!.toFixed(0)}x ${ok(ssh['controlmaster_over_step']! >= 5)} (>= 5x)`);
+  console.log(`  ssh: first step of a new session ${ms(ssh['ssh2_first_step_ms'])} vs one ssh host true ${ms(ssh['openssh_fresh_ms'])} ${ok(ssh['first_step_over_openssh']! <= 1)} (no slower)`);
+  console.log(`  ssh output: ${ssh['ssh2_throughput_MBps']!.toFixed(0)} MB/s through the session ${ok(ssh['ssh2_throughput_MBps']! >= 200)} (>= 200, no native modules) · OpenSSH ${ssh['openssh_throughput_MBps']!.toFixed(0)} MB/s · peak RSS ${ssh['ssh2_stream_peak_rss_MB']!.toFixed(0)} MB ${ok(ssh['ssh2_stream_peak_rss_MB']! < 150)} (< 150)`);
+})().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -20,9 +20,14 @@ export async function openTarget(target: Target, callbacks: TargetCallbacks = {}
   switch (target.type) {
     case 'local':
       return localTransport(target.shell ? { shell: target.shell } : {});
-    case 'ssh':
-    case 'container':
-      void callbacks;
-      throw new Error(`${target.type} targets are not supported by this build yet`);
+    case 'ssh': {
+      const { sshTransport } = await import('./ssh');
+      return sshTransport(target, callbacks);
+    }
+    case 'container': {
+      const { containerTransport } = await import('./container');
+      const parent = target.via ? await openTarget(target.via, callbacks) : localTransport();
+      return containerTransport(target, parent);
+    }
   }
 }

@@ -63,5 +63,5 @@ test('the bundled CLI runs as a program (after npm run build)', { skip: !existsS
   const result = spawnSync(process.execPath, [resolve(__dirname, '../../dist/cli.js'), 'list', '--json', resolve(__dirname, '../../examples')], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   const listed = JSON.parse(result.stdout) as { path: string }[];
-  assert.deepEqual(listed.map((r) => r.path.replace(/^.*examples\//, '')), ['database-checks.md', 'deploy.mdx', 'local-workspace.md']);
+  assert.deepEqual(listed.map((r) => r.path.replace(/^.*examples\//, '')), ['database-checks.md', 'deploy.mdx', 'local-workspace.md', 'service-smoke.md']);
 });

@@ -291,12 +291,14 @@ test('the example workspace profiles load cleanly', () => {
   const file = resolve(root, 'examples/.opsdoc/profiles.json');
   const { config, problems } = parseProfiles(readFileSync(file, 'utf8'), file);
   assert.deepEqual(problems, []);
-  assert.deepEqual(listProfiles(config).map((p) => p.name), ['local', 'test-ssh', 'test-container']);
+  assert.deepEqual(listProfiles(config).map((p) => p.name), ['local', 'test-ssh', 'test-container', 'test-chain']);
   assert.equal(resolveProfile(config).name, 'local');
-  const ssh = expandEnvRefs(resolveProfile(config, 'test-ssh'), { OPSDOC_TEST_KEY: '/tmp/key' });
+  const ssh = expandEnvRefs(resolveProfile(config, 'test-ssh'), { OPSDOC_TEST_SSH_KEY: '/tmp/key' });
   assert.deepEqual(ssh.missing, []);
   assert.deepEqual(ssh.profile.target, { type: 'ssh', host: '127.0.0.1', port: 2222, user: 'opsdoc', identityFile: '/tmp/key', knownHostsFile: '~/.ssh/known_hosts', keepaliveSeconds: 15, shell: 'bash' });
   assert.deepEqual(resolveProfile(config, 'test-container').target, { type: 'container', engine: 'docker', container: 'opsdoc-test', shell: 'sh' });
+  const chain = resolveProfile(config, 'test-chain').target;
+  assert.equal(chain.type === 'container' && chain.via?.type, 'ssh');
 });
 
 test('profiles use zod/mini, not the full zod (bundle size)', () => {
