@@ -17,11 +17,16 @@
 #   status  says what is running.
 # Then: `. .cache/test-env/env.sh` (the tests also read that file by themselves).
 #
+# The state (keys, sshd configs, the PostgreSQL cluster, podman's socket) lives in a folder
+# under /tmp named after this checkout, not inside it: the postgres and opsdoc users must be
+# able to reach it, and a checkout may sit in a folder only root can enter (a mktemp -d).
+# env.sh is copied to .cache/test-env/env.sh in the checkout, where the tests look for it.
 # OPSDOC_TEST_ENV_DIR overrides the state dir.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="${OPSDOC_TEST_ENV_DIR:-$ROOT/.cache/test-env}"
+STATE="${OPSDOC_TEST_ENV_DIR:-/tmp/opsdoc-test-env-$(printf '%s' "$ROOT" | md5sum | cut -c1-10)}"
+LINK_DIR="$ROOT/.cache/test-env"
 SSH_PORT=2222
 JUMP_PORT=2223
 PG_PORT=5433
@@ -266,6 +271,8 @@ export CONTAINERS_CONF='$STATE/podman/containers.conf'
 export OPSDOC_TEST_CONTAINER='$CONTAINER'
 EOF
   mv "$STATE/env.sh.tmp" "$STATE/env.sh"
+  mkdir -p "$LINK_DIR"
+  [[ "$LINK_DIR" -ef "$STATE" ]] || cp "$STATE/env.sh" "$LINK_DIR/env.sh"
 }
 
 up() {
@@ -297,7 +304,7 @@ stop_pid() {
 
 down() {
   [[ -d "$STATE" ]] || { say "nothing to stop ($STATE does not exist)"; return; }
-  rm -f "$STATE/env.sh"
+  rm -f "$STATE/env.sh" "$LINK_DIR/env.sh"
   stop_pid "$STATE/ssh/sshd_$SSH_PORT.pid" "sshd_$SSH_PORT.conf" "sshd :$SSH_PORT"
   stop_pid "$STATE/ssh/sshd_$JUMP_PORT.pid" "sshd_$JUMP_PORT.conf" "sshd :$JUMP_PORT"
   if [[ -s "$STATE/pg/data/PG_VERSION" ]] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$STATE/pg/data" status >/dev/null 2>&1; then

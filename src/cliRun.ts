@@ -276,6 +276,19 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     redact: typedSecrets,
     who,
     pty: args.pty,
+    callbacks: {
+      // Questions only a person can answer; without a terminal the answer is no.
+      verifyHost: async (info) => {
+        if (!isTTY()) {
+          io.err(`opsdoc: the host key of ${info.host}:${info.port} is unknown (${info.keyType} ${info.fingerprint}); add it to known_hosts, or run on a terminal to accept it\n`);
+          return false;
+        }
+        const answer = await ask(`The authenticity of ${info.host}:${info.port} can't be established.\n${info.keyType} key fingerprint is ${info.fingerprint}.\nTrust it and record it in known_hosts? [y/N] `);
+        return /^y(es)?$/i.test((answer ?? '').trim());
+      },
+      passphrase: async (keyFile) => (isTTY() ? ask(`Passphrase for ${keyFile}: `, true) : undefined),
+      password: async (info) => (isTTY() ? ask(`${info.user}@${info.host}'s password: `, true) : undefined),
+    },
     onEvent: (event) => {
       if (event.type === 'session') io.out(`── session: ${event.description}${event.reason ? ` (${event.reason})` : ''}\n`);
       else if (event.type === 'step-start') {
@@ -290,6 +303,9 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       }
     },
   });
+  // What a person types goes to the running step (a `read`, a password prompt).
+  const forward = (data: Buffer | string) => runner.write(data.toString());
+  if (process.stdin.isTTY) process.stdin.on('data', forward);
   let exit = 0;
   try {
     for (const step of runnable) {
@@ -312,6 +328,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     }
   } finally {
     process.off('SIGINT', onSigint);
+    if (process.stdin.isTTY) {
+      process.stdin.off('data', forward);
+      process.stdin.pause();
+    }
     await runner.close();
   }
   return exit;

@@ -46,6 +46,8 @@ export interface RunnerOptions {
 export class RunbookRunner {
   private session?: ShellSession;
   private transport?: Transport;
+  /** Why the last session ended under a step, until a fresh one says so. */
+  private lostReason?: string;
   private readonly secretValues: string[];
 
   constructor(private readonly options: RunnerOptions) {
@@ -100,6 +102,7 @@ export class RunbookRunner {
     if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
     if (result.sessionEnded) {
       reason = `the session ended: ${result.sessionEnded.reason}`;
+      this.lostReason = result.sessionEnded.reason;
       await this.dropSession();
     }
     return finish({
@@ -109,6 +112,11 @@ export class RunbookRunner {
       tail: result.tail,
       ...(reason ? { reason } : {}),
     });
+  }
+
+  /** Sends input to the running step (answers to `read`, password prompts); dropped between steps. */
+  write(input: string): void {
+    this.session?.write(input);
   }
 
   /** Ends the session and its transport. */
@@ -138,7 +146,8 @@ export class RunbookRunner {
 
   private async ensureSession(): Promise<ShellSession> {
     if (this.session?.alive) return this.session;
-    const hadSession = this.session !== undefined;
+    const lost = this.lostReason ?? (this.session ? 'the shell exited' : undefined);
+    this.lostReason = undefined;
     await this.dropSession();
     const { profile } = this.options;
     this.transport = await openTarget(profile.target, this.options.callbacks);
@@ -163,7 +172,7 @@ export class RunbookRunner {
     this.options.onEvent?.({
       type: 'session',
       description: this.session.description,
-      ...(hadSession ? { reason: 'the previous session ended; this is a fresh one (exports and cd from earlier steps are gone)' } : {}),
+      ...(lost ? { reason: `the previous session ended (${lost}); this is a fresh one: exports and cd from earlier steps are gone` } : {}),
     });
     return this.session;
   }

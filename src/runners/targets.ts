@@ -13,6 +13,8 @@ export interface TargetCallbacks {
   verifyHost?: (info: { host: string; port: number; keyType: string; fingerprint: string; known: 'unknown' | 'changed'; knownFingerprint?: string }) => Promise<boolean>;
   /** The passphrase of an encrypted private key. */
   passphrase?: (keyFile: string) => Promise<string | undefined>;
+  /** A password, when the server asks for one. */
+  password?: (info: { host: string; port: number; user: string; prompt: string }) => Promise<string | undefined>;
 }
 
 /** Opens the transport for `target`. Rejects with a readable error when it cannot be reached. */

@@ -1,0 +1,83 @@
+// The runner over a real bash (and the test sshd for hops): fresh sessions after a dead
+// shell, placeholders, language routing, timeouts, and `ssh host` hops inside a step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRunbook } from '../../../src/core/runbook';
+import { resolveProfile } from '../../../src/core/profiles';
+import { RunbookRunner, type RunEvent } from '../../../src/runners/runbookRunner';
+import { testEnv } from '../../support/testEnv';
+
+const local = resolveProfile(undefined, 'local');
+const steps = (doc: string) => parseRunbook(doc, { path: 'x.md' }).steps;
+
+test('a step that kills the shell fails with a clear reason; the next step gets a fresh session and says so', async () => {
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', onEvent: (e) => events.push(e) });
+  try {
+    const [define, kill, after] = steps('```bash\nexport KEPT=yes\n```\n```bash\nkill -9 $$\n```\n```bash\necho "kept=${KEPT:-gone}"\n```\n');
+    assert.equal((await runner.run(define!)).status, 'passed');
+    const killed = await runner.run(kill!);
+    assert.equal(killed.status, 'failed');
+    assert.equal(killed.exitCode, null);
+    assert.match(killed.reason ?? '', /session ended/);
+    const next = await runner.run(after!);
+    assert.equal(next.status, 'passed');
+    assert.match(next.tail ?? '', /kept=gone/);
+    const sessions = events.filter((e) => e.type === 'session');
+    assert.equal(sessions.length, 2);
+    assert.match((sessions[1] as { reason?: string }).reason ?? '', /fresh one/);
+  } finally {
+    await runner.close();
+  }
+});
+
+test('unresolved placeholders skip the step and name what is missing; values fill it', async () => {
+  const runner = new RunbookRunner({ profile: local, who: 'tester', values: { app: 'web one' } });
+  try {
+    const [step] = steps('```bash\necho "<app>" <region>\n```\n');
+    const skipped = await runner.run(step!);
+    assert.equal(skipped.status, 'skipped');
+    assert.match(skipped.reason ?? '', /<region>/);
+    const filled = new RunbookRunner({ profile: local, who: 'tester', values: { app: 'web one', region: 'eu west' } });
+    const ok = await filled.run(step!);
+    await filled.close();
+    assert.equal(ok.status, 'passed');
+    assert.equal(ok.tail?.trim(), 'web one eu west');
+  } finally {
+    await runner.close();
+  }
+});
+
+test('a step timeout (attribute) ends the step as timed out and the session keeps working', async () => {
+  const runner = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    const [slow, quick] = steps('```bash { timeout=1s }\nsleep 20\n```\n```bash\necho still-here\n```\n');
+    const timedOut = await runner.run(slow!);
+    assert.equal(timedOut.status, 'timed-out');
+    assert.match(timedOut.reason ?? '', /timed out after 1 s/);
+    assert.equal((await runner.run(quick!)).tail?.trim(), 'still-here');
+  } finally {
+    await runner.close();
+  }
+});
+
+test('`ssh host` without a command sends the following lines to that host; `exit` comes back', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const ssh = `ssh -p ${env.sshPort} -i ${env.sshKey} -o UserKnownHostsFile=${env.knownHosts} -o BatchMode=yes ${env.sshUser}@${env.sshHost}`;
+  const [step] = steps(['```bash', 'echo "before on $(id -un)"', ssh, 'echo "remote on $(id -un)"', 'exit', 'echo "after on $(id -un)"', '```', ''].join('\n'));
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', onEvent: (e) => events.push(e) });
+  try {
+    const outcome = await runner.run(step!);
+    assert.equal(outcome.status, 'passed', outcome.tail);
+    const me = (outcome.tail ?? '').match(/before on (\S+)/)?.[1];
+    assert.ok(me);
+    assert.match(outcome.tail ?? '', new RegExp(`remote on ${env.sshUser}\\n`));
+    assert.match(outcome.tail ?? '', new RegExp(`after on ${me}`));
+    const start = events.find((e) => e.type === 'step-start') as { hops: string[] };
+    assert.deepEqual(start.hops, [`${env.sshUser}@${env.sshHost}`]);
+  } finally {
+    await runner.close();
+  }
+});
