@@ -85,6 +85,24 @@ describe('SentinelParser', () => {
     }
   });
 
+  it('ends a step on an end marker that came without a start marker', () => {
+    const stream = `noise${NONCE}Xmore\n${NONCE}E130\nafter${NONCE}S\nout\n${NONCE}E0\n`;
+    for (let i = 0; i <= stream.length; i++) {
+      for (let j = i; j <= stream.length; j++) {
+        const events: string[] = [];
+        let data = '';
+        const parser = new SentinelParser(NONCE, false, {
+          data: (t) => (data += t),
+          start: () => events.push('start'),
+          end: (code) => events.push(`end ${code}`),
+        });
+        for (const chunk of [stream.slice(0, i), stream.slice(i, j), stream.slice(j)]) parser.push(chunk);
+        assert.deepEqual(events, ['end 130', 'start', 'end 0']);
+        assert.equal(data, 'out');
+      }
+    }
+  });
+
   it('passes output on at once, holding back only a possible partial marker', () => {
     let out = '';
     const parser = new SentinelParser(NONCE, false, { data: (t) => (out += t), start: () => {}, end: () => {} });
