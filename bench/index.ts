@@ -22,7 +22,7 @@ const corpusDir = mkdtempSync(join(tmpdir(), 'opsdoc-bench-'));
 // Measured as shipped: bundled by esbuild and run by plain node (no TypeScript loader in the
 // process, whose own ~35 MB would blur the memory figures).
 const modelBundle = join(corpusDir, 'model.cjs');
-buildSync({ entryPoints: [resolve(__dirname, 'model.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: modelBundle, mainFields: ['module', 'main'], logLevel: 'error' });
+buildSync({ entryPoints: [resolve(process.env.OPSDOC_BENCH_DIR ?? __dirname, 'model.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: modelBundle, mainFields: ['module', 'main'], logLevel: 'error' });
 const rows: Row[] = sizes.map((size) => {
   const file = join(corpusDir, `runbook-${size}.md`);
   writeFileSync(file, generateRunbook(size, 7));

@@ -187,6 +187,9 @@ class LocalChannel implements Channel {
       // (ShellSession's shell traps SIGTERM, but the end of its stdin makes it exit). On a pty
       // the group is script(1) itself, which hangs up the pty and with it the session inside.
       this.signalGroup('SIGTERM');
+      // script(1) ignores SIGTERM but a hang-up ends it (and the pty session inside) at once;
+      // without this every pty close waited for the SIGKILL below.
+      if (this.pty) this.signalGroup('SIGHUP');
       const timer = setTimeout(() => this.signalGroup('SIGKILL'), CLOSE_GRACE_MS);
       await this.ended;
       clearTimeout(timer);

@@ -31,7 +31,8 @@ export interface TestEnv {
 /** The parts a test needs; each is probed once per process. */
 export type Part = 'ssh' | 'jump' | 'pg' | 'container';
 
-const ROOT = resolve(__dirname, '../..');
+// OPSDOC_ROOT: set by scripts/bench.mjs, whose bundle does not live in test/support.
+const ROOT = process.env.OPSDOC_ROOT ?? resolve(__dirname, '../..');
 const HOW = 'run `scripts/test-env.sh up` (as root) to start it';
 
 /** Loads env.sh into process.env for variables not already set (the docker CLI needs DOCKER_HOST). */
