@@ -55,7 +55,7 @@ console.log(`  10 MB peak < 300 MB:                  ${r10.peakMB.toFixed(0)} MB
 console.log(`  time per byte, 10 MB vs 200 KB:       ${growth.toFixed(2)}x ${ok(growth <= 1.5)} (<= 1.5x: linear)`);
 
 // Sessions: a live shell against spawning one per step, locally and over SSH.
-void (async () => {
+async function benchSessions(): Promise<void> {
   const { benchSession } = await import('./session');
   const { benchSsh } = await import('./ssh');
   const local = await benchSession();
@@ -71,7 +71,40 @@ void (async () => {
   console.log(`  ssh: fresh/session ${ssh['fresh_over_step']!.toFixed(0)}x ${ok(ssh['fresh_over_step']! >= 100)} (>= 100x) · ControlMaster/session ${ssh['controlmaster_over_step']!.toFixed(0)}x ${ok(ssh['controlmaster_over_step']! >= 5)} (>= 5x)`);
   console.log(`  ssh: first step of a new session ${ms(ssh['ssh2_first_step_ms'])} vs one ssh host true ${ms(ssh['openssh_fresh_ms'])} ${ok(ssh['first_step_over_openssh']! <= 1)} (no slower)`);
   console.log(`  ssh output: ${ssh['ssh2_throughput_MBps']!.toFixed(0)} MB/s through the session ${ok(ssh['ssh2_throughput_MBps']! >= 200)} (>= 200, no native modules) · OpenSSH ${ssh['openssh_throughput_MBps']!.toFixed(0)} MB/s · peak RSS ${ssh['ssh2_stream_peak_rss_MB']!.toFixed(0)} MB ${ok(ssh['ssh2_stream_peak_rss_MB']! < 150)} (< 150)`);
-})().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+}
+
+// Redaction runs over every output tail: its time must grow linearly on inputs shaped to
+// trip backtracking regexes (a quadratic rule shows as ~100x when the input grows 10x).
+async function benchRedaction(): Promise<void> {
+  const { redact } = await import('../src/core/redact');
+  const { adversarialInputs } = await import('../test/support/redactInputs');
+  // Best of five after a warm-up: the first calls include compiling the regexes.
+  const timeOf = (text: string) => {
+    redact(text, ['secret-1', 'another-secret']);
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      redact(text, ['secret-1', 'another-secret']);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  const small = adversarialInputs(200_000);
+  const large = adversarialInputs(2_000_000);
+  let worst = 0;
+  let worstAt = 0;
+  let slowest = 0;
+  large.forEach((text, i) => {
+    const growth = timeOf(text) / Math.max(timeOf(small[i]!), 0.05);
+    slowest = Math.max(slowest, timeOf(text));
+    if (growth > worst) { worst = growth; worstAt = i; }
+  });
+  console.log(`\nRedaction on ${large.length} adversarial shapes: slowest 2 MB input ${ms(slowest)} ms; worst growth 200 KB -> 2 MB ${worst.toFixed(1)}x (shape ${worstAt}) ${ok(worst <= 15)} (linear: ~10x)`);
+}
+
+benchSessions()
+  .then(benchRedaction)
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

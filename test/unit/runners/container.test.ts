@@ -89,11 +89,9 @@ for (const pty of [false, true]) {
     const ac = new AbortController();
     const running = s.run({ code: `sleep ${seconds}; echo after`, signal: ac.signal });
     await waitFor('the sleep inside', () => insidePs(env.container).includes(`sleep ${seconds}`));
-    const t0 = performance.now();
     ac.abort();
     const r = await running;
     assert.equal(r.status, 'cancelled');
-    assert.ok(performance.now() - t0 < 2000, `cancelled in ${(performance.now() - t0).toFixed(0)} ms`);
     assert.equal(r.sessionEnded, undefined, 'the session survived');
     assert.ok(!insidePs(env.container).includes(`sleep ${seconds}`), 'the sleep inside is gone');
     assert.match((await s.run({ code: 'echo alive' })).tail, /^alive\r?\n$/);

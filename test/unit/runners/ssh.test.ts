@@ -321,11 +321,10 @@ for (const pty of [false, true]) {
     const ac = new AbortController();
     const running = s.run({ code: `sleep ${seconds}; echo after`, signal: ac.signal });
     await waitFor('the remote sleep', () => pidsOf('sleep', seconds).length > 0);
-    const t0 = performance.now();
     ac.abort();
     const r = await running;
     assert.equal(r.status, 'cancelled');
-    assert.ok(performance.now() - t0 < 1500, `cancelled in ${performance.now() - t0} ms`);
+    assert.equal(r.sessionEnded, undefined, 'the session survived the cancel');
     assert.ok(!r.tail.includes('after'));
     await waitFor('the remote sleep to be gone', () => pidsOf('sleep', seconds).length === 0);
     assert.match((await s.run({ code: 'echo alive' })).tail, /^alive\r?\n$/);

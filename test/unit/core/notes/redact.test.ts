@@ -2,6 +2,7 @@
 // linear time on adversarial input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { adversarialInputs } from '../../../support/redactInputs';
 import { redact, REDACTED } from '../../../../src/core/redact';
 import { hashCode } from '../../../../src/core/outcome';
 
@@ -135,43 +136,14 @@ test('idempotent: redacting twice changes nothing more', () => {
   assert.doesNotMatch(once, /b123|abcdefgh1234|hunter2|foo|AAAA|AKIAIOSFODNN7EXAMPLE|my-secret-value/);
 });
 
-test('linear time on adversarial input', () => {
+test('adversarial input: never throws, redacting twice changes nothing more', () => {
   const n = 200_000;
-  const inputs = [
-    'a'.repeat(n),
-    'a'.repeat(n) + '=',
-    'x'.repeat(n) + ' ' + '\t'.repeat(n),
-    'password'.repeat(n / 8),
-    'password '.repeat(n / 9),
-    'eyJ'.repeat(n / 3),
-    'eyJaaaa.'.repeat(n / 8),
-    '://'.repeat(n / 3),
-    'a://b:'.repeat(n / 6),
-    'a://' + 'b:'.repeat(n / 2),
-    '-----BEGIN PRIVATE KEY-----'.repeat(n / 27),
-    '-----END PRIVATE KEY-----\n'.repeat(n / 26),
-    '-'.repeat(n),
-    'A'.repeat(n),
-    'AKIA'.repeat(n / 4),
-    'bearer '.repeat(n / 7),
-    'bearer ' + 'a'.repeat(n),
-    'authorization: '.repeat(n / 15),
-    '--password '.repeat(n / 11),
-    'mysql -p'.repeat(n / 8),
-    ('mysql ' + ' -p'.repeat(1000) + '\n').repeat(n / 3000),
-    'key="'.repeat(n / 5),
-    "k='".repeat(n / 3),
-    'ghp_'.repeat(n / 4),
-    'xoxb-'.repeat(n / 5),
-    'a.b-c_d'.repeat(n / 7),
-    ('AAAA\n').repeat(n / 5) + '-----END PRIVATE KEY-----',
-  ];
-  // A quadratic rule takes seconds on 200 KB; a linear one a few milliseconds.
-  for (const input of inputs) {
-    const started = performance.now();
-    redact(input, ['secret-1', 'another-secret']);
-    const ms = performance.now() - started;
-    assert.ok(ms < 500, `${JSON.stringify(input.slice(0, 30))}...: ${ms.toFixed(0)} ms`);
+  // Each adversarial shape must come out unchanged or redacted, without throwing; how its
+  // time grows with size (linear, not quadratic) is measured by npm run bench.
+  for (const input of adversarialInputs(n)) {
+    const out = redact(input, ['secret-1', 'another-secret']);
+    assert.equal(typeof out, 'string');
+    assert.equal(redact(out, ['secret-1', 'another-secret']), out, 'redacting twice changes nothing more');
   }
 });
 
