@@ -10,29 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
+import type { ContainerTarget as ProfileContainerTarget } from '../core/profiles';
 import type { Channel, ChannelEnd, ExecOptions, Transport } from './transport';
 
-/** Which container, and how to reach it. */
-export interface ContainerTarget {
-  engine: 'docker' | 'podman' | 'kubectl';
-  /** docker/podman: the container name or id. kubectl: the container inside the pod (`-c`). */
-  container?: string;
-  /** docker/podman: a `ps --filter` value (`name=backend`, `label=app=api`); the first running match is used. */
-  filter?: string;
-  /** kubectl: the pod. */
-  pod?: string;
-  /** kubectl: a deployment (kubectl picks one of its pods). */
-  deployment?: string;
-  namespace?: string;
-  /** kubectl: the kubeconfig context. */
-  context?: string;
-  /** docker/podman: the user inside the container (`exec -u`). */
-  user?: string;
-  /** The shell a session starts inside (default `sh`: many images have no bash). */
-  shell?: string;
-  /** Default working directory inside the container. */
-  cwd?: string;
-}
+/** Which container, and how to reach it: a profile's container target without `type` and `via` (the parent transport is `via`). */
+export type ContainerTarget = Omit<ProfileContainerTarget, 'type' | 'via'>;
 
 /** The transport returned by {@link containerTransport}. */
 export interface ContainerTransport extends Transport {

@@ -39,34 +39,18 @@ import { dirname, isAbsolute, join, basename } from 'node:path';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { Client, utils as sshUtils, type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType, type ClientChannel, type ConnectConfig, type ParsedKey, type Prompt } from 'ssh2';
 import { parse as parseSshConfig } from 'ssh-config';
-import { parseHostSpec } from '../core/profiles';
+import { parseHostSpec, type SshTarget as ProfileSshTarget } from '../core/profiles';
 import type { Channel, ChannelEnd, ExecOptions, Transport } from './transport';
 
-/** Where to connect. Explicit fields win over what `~/.ssh/config` says for `host`. */
-export interface SshTarget {
-  /** Host name, address, or a Host alias from the ssh config file. */
-  host: string;
-  port?: number;
-  user?: string;
-  /** Private key file (`~` allowed); tried before the agent and the config's IdentityFile. */
-  identityFile?: string;
-  /**
-   * ProxyJump hosts, first hop first: `user@host:port` or aliases; a string may list several,
-   * comma-separated. Default: the config's ProxyJump. `identityFile`, `knownHostsFile` and
-   * `keepaliveSeconds` apply to the jump hosts as well.
-   */
-  jump?: string | string[];
-  /** Seconds between keepalive requests; 0 turns them off. Default: ServerAliveInterval, else 10. */
-  keepaliveSeconds?: number;
-  /** The known_hosts file checked and appended to. Default: UserKnownHostsFile, else ~/.ssh/known_hosts (plus /etc/ssh/ssh_known_hosts for reading). */
-  knownHostsFile?: string;
-  /** The ssh config file to honour (default `~/.ssh/config`); `null` ignores any. */
-  configFile?: string | null;
-  /** The shell a session starts on this host (exposed as `Transport.shell`). */
-  shell?: string;
-  /** Default working directory of the processes started here. */
-  cwd?: string;
-}
+/**
+ * Where to connect: a profile's ssh target (its `type` is not needed here), plus the ssh
+ * config file to honour (default `~/.ssh/config`; `null` ignores any). Explicit fields win
+ * over what the config says for `host`; `identityFile`, `knownHostsFile` and
+ * `keepaliveSeconds` apply to the jump hosts as well. Defaults: keepalive from
+ * ServerAliveInterval, else 10 s; known_hosts from UserKnownHostsFile, else
+ * ~/.ssh/known_hosts (plus /etc/ssh/ssh_known_hosts for reading).
+ */
+export type SshTarget = Omit<ProfileSshTarget, 'type'> & { configFile?: string | null };
 
 /** What `verifyHost` is asked about. */
 export interface HostKeyInfo {
