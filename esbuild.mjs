@@ -1,7 +1,7 @@
 // Bundles the extension and the CLI into dist/ (CommonJS for Node; `vscode` is provided by
 // the editor at run time). `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -16,7 +16,10 @@ const common = {
   minify: production,
   // ssh2's optional native crypto (.node files) cannot ship in a platform-neutral VSIX;
   // leaving them external lets ssh2 fall back to its pure-JS code.
-  external: ['vscode', '*.node'],
+  // mvdan-sh (the shell parser, 1.3 MB of GopherJS output) is loaded only when variables are
+  // asked for; shipping it as its own file next to the bundles keeps it out of what every
+  // activation parses. It is copied into dist/node_modules below, where require() finds it.
+  external: ['vscode', '*.node', 'mvdan-sh'],
   // Prefer packages' ES builds: some UMD builds (jsonc-parser's) use dynamic requires that
   // break once bundled.
   mainFields: ['module', 'main'],
@@ -33,6 +36,15 @@ const builds = [
   },
 ];
 
+/** Puts the externals the bundles load at run time where Node's resolution finds them. */
+function copyRuntimeModules() {
+  mkdirSync('dist/node_modules/mvdan-sh', { recursive: true });
+  for (const file of ['index.js', 'package.json', 'LICENSE']) {
+    copyFileSync(`node_modules/mvdan-sh/${file}`, `dist/node_modules/mvdan-sh/${file}`);
+  }
+}
+
+copyRuntimeModules();
 if (watch) {
   for (const options of builds) {
     const ctx = await esbuild.context(options);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: type-check, lint, bundle, start the real test environment (a private sshd and a
 # jump host on 127.0.0.1, PostgreSQL on 127.0.0.1:5433, a podman container driven by the
-# docker CLI), run every test against it, and stop it again whatever happens.
+# docker CLI), run every test against it, then the extension-host suites inside a real
+# VS Code (code-server, driven by Chromium) and an end-to-end check, and stop everything
+# whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +21,15 @@ if ! scripts/test-env.sh up; then
     "the SSH, container and PostgreSQL tests will be skipped" >&2
 fi
 node scripts/run-tests.mjs test/unit
+
+# The editor: code-server (installed into .cache/ on first use) and Debian's Chromium.
+if ! scripts/code-server.sh install; then
+  if [[ -n "${CI:-}" ]]; then
+    echo "test.sh: code-server could not be installed; CI never skips the editor tests" >&2
+    exit 1
+  fi
+  echo "test.sh: warning: code-server could not be installed (it needs root and apt-get); the editor tests are skipped" >&2
+  exit 0
+fi
+node test/e2e/smoke.mjs
+node scripts/run-editor-tests.mjs --no-build

@@ -1,0 +1,50 @@
+/**
+ * The command a person copies from a step: its code with the placeholders that have a value
+ * filled in (shell-safely, as a run would) and secret values masked, so a copy never puts a
+ * password on the clipboard.
+ *
+ * Pure.
+ */
+import { fillPlaceholders } from './fill';
+import { MIN_SECRET_LENGTH, REDACTED } from './redact';
+import type { Step } from './runbook';
+
+/**
+ * `values`: placeholder values by name. `isSecret(name)`: whether that placeholder's value is
+ * a secret (shown as `••••••`). `secrets`: more values to mask wherever they appear (profile
+ * secrets). Placeholders without a value stay as written.
+ */
+export function copyCommand(
+  step: Step,
+  values: Readonly<Record<string, string>>,
+  isSecret: (name: string) => boolean,
+  secrets: readonly string[] = [],
+): string {
+  const masks = new Map<string, string>();
+  const fill: Record<string, string> = {};
+  let n = 0;
+  for (const p of step.placeholders) {
+    const value = values[p.name];
+    if (value === undefined) continue;
+    if (isSecret(p.name)) {
+      // A plain word that needs no quoting, swapped for the mask after filling.
+      const token = `OPSDOCMASK${n++}X${Math.random().toString(36).slice(2, 8)}`;
+      masks.set(token, REDACTED);
+      fill[p.name] = token;
+    } else fill[p.name] = value;
+  }
+  let code = fillPlaceholders(step, fill).code;
+  for (const [token, mask] of masks) code = code.split(token).join(mask);
+  return maskValues(code, secrets);
+}
+
+/**
+ * Masks exact secret values (of 4 characters or more, as `redact` does), longest first. Not
+ * `redact` itself: it also hides token shapes and `password=...` text, and a copy keeps the
+ * doc's own code as written.
+ */
+function maskValues(code: string, secrets: readonly string[]): string {
+  let out = code;
+  for (const s of [...secrets].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+  return out;
+}

@@ -1,0 +1,147 @@
+// Shared by the drivers that need a real VS Code (test/e2e/*.mjs, scripts/run-editor-tests.mjs):
+// a code-server on 127.0.0.1 with a throwaway profile in a temp dir, Debian's chromium through
+// playwright-core, and a cleanup that stops both and removes the temp dirs whatever happens
+// (normal end, failure, Ctrl+C).
+/* global console, process, setTimeout */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const resultsDir = join(root, 'test-results');
+const script = join(root, 'scripts', 'code-server.sh');
+
+export const CHROMIUM = process.env.OPSDOC_CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** Runs scripts/code-server.sh; returns its stdout, throws with its stderr on failure. */
+export function codeServer(args, { env = {}, quiet = false } = {}) {
+  const result = spawnSync('bash', [script, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'],
+  });
+  if (result.status !== 0) {
+    throw new Error(`scripts/code-server.sh ${args.join(' ')} failed (exit ${result.status ?? result.signal})${quiet ? `:\n${result.stderr}` : ''}`);
+  }
+  return result.stdout.trim();
+}
+
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * Cleanup actions, run once in reverse order on normal exit, on failure and on Ctrl+C.
+ * Each is awaited; a failing one does not stop the rest.
+ */
+const cleanups = [];
+let cleaning;
+export function onCleanup(action) {
+  cleanups.push(action);
+}
+export function cleanup() {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const action = cleanups.pop();
+      try {
+        await action();
+      } catch (error) {
+        console.error(`cleanup: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping`);
+    void cleanup().finally(() => process.exit(code));
+  });
+}
+// Last resort, when the process ends before cleanup() finished (an uncaught error, a closed
+// pipe): run what is left synchronously. Stopping code-server and removing temp dirs are
+// synchronous; playwright closes its browsers on exit by itself.
+process.on('exit', () => {
+  while (cleanups.length) {
+    try {
+      cleanups.pop()();
+    } catch {
+      // keep going: the other cleanups still matter
+    }
+  }
+});
+// Output piped into `head` must not crash the run before it has cleaned up.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
+/** A temp dir removed at cleanup (kept when OPSDOC_KEEP_TEMP is set, for a look afterwards). */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => {
+    if (process.env.OPSDOC_KEEP_TEMP) console.error(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** A throwaway copy of examples/ (or `from`), so tests can write notes and history into it. */
+export function fixtureWorkspace(from = join(root, 'examples')) {
+  const dir = join(tempDir('opsdoc-workspace-'), 'examples');
+  cpSync(from, dir, { recursive: true, filter: (src) => !src.endsWith('history.jsonl') });
+  return dir;
+}
+
+/**
+ * Starts code-server on `folder` with a fresh profile, after installing `vsixes` into it the way
+ * a user does (`--install-extension`). `env` reaches the server and so the extension host.
+ * Returns { url, port, profile }; stopping is registered with onCleanup.
+ */
+export async function startCodeServer({ folder, vsixes = [], trust = 'yes', env = {} }) {
+  codeServer(['install']);
+  const profile = tempDir('opsdoc-code-server-');
+  for (const vsix of vsixes) codeServer(['install-ext', vsix, '--profile', profile], { quiet: true });
+  const port = await freePort();
+  onCleanup(() => codeServer(['stop', '--profile', profile], { quiet: true }));
+  const out = codeServer(['start', folder, '--profile', profile, '--port', String(port), '--trust', trust], { env, quiet: true });
+  const url = out.split('\n').pop();
+  return { url, port, profile };
+}
+
+/** Debian's chromium, headless, closed at cleanup. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  onCleanup(() => browser.close());
+  return browser;
+}
+
+/** Opens the workbench at `url` and waits until it has rendered. */
+export async function openWorkbench(browser, url, { width = 1400, height = 900 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  return page;
+}
+
+/** Saves a screenshot under test-results/ and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(resultsDir, { recursive: true });
+  const path = join(resultsDir, name);
+  await page.screenshot({ path });
+  return path;
+}

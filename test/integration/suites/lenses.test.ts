@@ -1,0 +1,136 @@
+/// <reference types="mocha" />
+/**
+ * The Run lenses in a real VS Code: on every runnable step and none elsewhere, the ⚠ mark,
+ * `▶ Run section`, the status lens from a note, Copy, running from a lens, and what an
+ * untrusted workspace shows instead.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { applyEdit, upsertNote } from '../../../src/core/notes';
+import { hashCode } from '../../../src/core/outcome';
+import { parseRunbook } from '../../../src/core/runbook';
+import { cleanUp, folder, lensesOf, lensTitles, opsdoc, runbook, scriptedUi, withUi } from './support/opsdocEditor';
+
+const DOC = `# Lens checks
+
+## Prepare
+
+\`\`\`bash
+echo prepared
+\`\`\`
+
+## Output, not run
+
+\`\`\`text
+just text
+\`\`\`
+
+## Tidy up (Destructive)
+
+\`\`\`bash
+rm -rf /tmp/opsdoc-lens-test-nothing-here
+\`\`\`
+`;
+
+suite('Opsdoc lenses', () => {
+  suiteSetup(async () => {
+    const api = await opsdoc();
+    await api.profiles.setActive(folder(), 'local');
+  });
+  teardown(cleanUp);
+
+  test('every runnable step has Run, Run on…, Copy; a block that does not run has none', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const editor = await runbook('zz-lenses-basic.md', DOC);
+    const rb = parseRunbook(editor.document.getText(), { path: editor.document.uri.fsPath });
+    const [prepare, text, tidy] = rb.steps;
+    assert.deepEqual(await lensTitles(editor.document.uri, prepare!.line), ['▶ Run on local', 'Run on…', 'Copy']);
+    assert.deepEqual(await lensTitles(editor.document.uri, text!.line), []);
+    assert.deepEqual(await lensTitles(editor.document.uri, tidy!.line), ['▶ Run on local ⚠', 'Run on…', 'Copy'], 'a destructive step is marked');
+    const lens = (await lensesOf(editor.document.uri)).find((l) => l.range.start.line === tidy!.line && l.command?.command === 'opsdoc.runStep');
+    assert.match(lens?.command?.tooltip ?? '', /destructive/);
+  });
+
+  test('▶ Run section on headings that have steps below them', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const editor = await runbook('zz-lenses-sections.md', DOC);
+    const lenses = await lensesOf(editor.document.uri);
+    const sections = lenses.filter((l) => l.command?.command === 'opsdoc.runSection').map((l) => l.range.start.line);
+    // "Lens checks" (all steps), "Prepare", "Tidy up"; not "Output, not run".
+    assert.deepEqual(sections, [0, 2, 14]);
+    assert.ok(lenses.filter((l) => l.command?.command === 'opsdoc.runSection').every((l) => l.command!.title === '▶ Run section'));
+  });
+
+  test('the Run lens follows the active profile', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const api = await opsdoc();
+    const editor = await runbook('zz-lenses-profile.md', DOC);
+    const line = parseRunbook(DOC, { path: 'x.md' }).steps[0]!.line;
+    const other = api.profiles.profiles(folder()).find((p) => p.name !== 'local');
+    assert.ok(other, 'the examples define more than one profile');
+    try {
+      await api.profiles.setActive(folder(), other.name);
+      assert.equal((await lensTitles(editor.document.uri, line))[0], `▶ Run on ${other.name}${other.protected ? ' ⚠' : ''}`);
+    } finally {
+      await api.profiles.setActive(folder(), 'local');
+    }
+    assert.equal((await lensTitles(editor.document.uri, line))[0], '▶ Run on local');
+  });
+
+  test('the status lens comes from the note of the active profile, and says when the code changed', async () => {
+    const rb = parseRunbook(DOC, { path: 'x.md' });
+    const step = rb.steps[0]!;
+    const at = new Date(Date.now() - 2 * 3600_000 - 60_000).toISOString();
+    let text = DOC;
+    text = applyEdit(text, upsertNote(text, rb, 0, { status: 'passed', exitCode: 0, durationMs: 12, profile: 'local', at, by: 'me', codeHash: hashCode(step.code), step: step.name }).edit);
+    const rb2 = parseRunbook(text, { path: 'x.md' });
+    text = applyEdit(text, upsertNote(text, rb2, 2, { status: 'failed', exitCode: 1, durationMs: 12, profile: 'local', at, by: 'me', codeHash: 'not-this-code', step: rb2.steps[2]!.name }).edit);
+    const editor = await runbook('zz-lenses-status.md', text);
+    const parsed = parseRunbook(text, { path: 'x.md' });
+    const first = await lensTitles(editor.document.uri, parsed.steps[0]!.line);
+    assert.ok(first.includes('✓ local · 2 h ago'), `a passed run (got ${first.join(' | ')})`);
+    const third = await lensTitles(editor.document.uri, parsed.steps[2]!.line);
+    assert.ok(third.includes('✗ local · exit 1 · 2 h ago · changed since last run'), `a failed run of other code (got ${third.join(' | ')})`);
+    assert.ok(!(await lensTitles(editor.document.uri, parsed.steps[1]!.line)).some((t) => t.startsWith('✓')), 'no status without a note');
+  });
+
+  test('Copy fills placeholders from remembered values and masks secrets', async () => {
+    const api = await opsdoc();
+    const text = '## Log in\n\n```bash\nmysql -u <user> -p<db-password> -h <host>\n```\n';
+    const editor = await runbook('zz-lenses-copy.md', text);
+    await api.gates.remember(folder(), 'local', 'user', 'alice', false);
+    await api.gates.remember(folder(), 'local', 'db-password', 'hunter2hunter2', true);
+    const copied = await vscode.commands.executeCommand<string>('opsdoc.copyStep', editor.document.uri, { name: 'log-in' });
+    assert.equal(copied, 'mysql -u alice -p•••••• -h <host>');
+    await api.gates.forget();
+  });
+
+  test('clicking Run runs the step in the session terminal', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const api = await opsdoc();
+    const editor = await runbook('zz-lenses-run.md', '## Say hello\n\n```bash\necho "hello from the lens"\n```\n');
+    const run = (await lensesOf(editor.document.uri)).find((l) => l.command?.command === 'opsdoc.runStep');
+    assert.ok(run?.command);
+    const outcome = await withUi(api, scriptedUi(() => undefined), () =>
+      vscode.commands.executeCommand<{ status: string; profile: string }>(run.command!.command, ...(run.command!.arguments ?? [])));
+    assert.equal(outcome?.status, 'passed');
+    assert.equal(outcome?.profile, 'local');
+    assert.ok(vscode.window.terminals.some((t) => t.name === 'Opsdoc: local'), 'a terminal named Opsdoc: local');
+    const session = api.controller.listSessions().find((s) => s.profile === 'local');
+    assert.match(session?.text ?? '', /━━ Say hello › say-hello/);
+    assert.match(session?.text ?? '', /hello from the lens/);
+    assert.match(session?.text ?? '', /✓ passed · exit 0/);
+  });
+
+  test('in an untrusted workspace the lens says why nothing runs and offers to manage trust', async function () {
+    if (vscode.workspace.isTrusted) this.skip();
+    const editor = await runbook('zz-lenses-untrusted.md', DOC);
+    const lenses = await lensesOf(editor.document.uri);
+    assert.ok(!lenses.some((l) => l.command?.command === 'opsdoc.runStep' || l.command?.command === 'opsdoc.runSection'), 'no Run lens');
+    const trust = lenses.filter((l) => l.command?.command === 'workbench.trust.manage');
+    assert.equal(trust.length, 2, 'one per runnable step');
+    assert.match(trust[0]!.command!.title, /needs a trusted workspace/);
+    const outcome = await vscode.commands.executeCommand('opsdoc.runStep', editor.document.uri, { name: 'prepare' });
+    assert.equal(outcome, undefined, 'nothing runs');
+  });
+});
