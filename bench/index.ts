@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { generateRunbook } from '../test/support/corpus';
+import { benchEditor } from './editor';
 
 interface Row { bytes: number; steps: number; markdownIt: number; model: number; edit: number; remark?: number; peakMB: number }
 
@@ -104,6 +105,7 @@ async function benchRedaction(): Promise<void> {
 
 benchSessions()
   .then(benchRedaction)
+  .then(benchEditor)
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

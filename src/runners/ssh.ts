@@ -197,7 +197,14 @@ class SshConnection implements SshTransport {
       const ptyOptions = pty ? { term: options.env?.TERM ?? 'xterm-256color', cols: options.cols ?? 80, rows: options.rows ?? 24 } : undefined;
       this.last.client.exec(command, ptyOptions ? { pty: ptyOptions } : {}, (error, channel) => {
         if (error) reject(new Error(`${this.description}: could not start ${argv[0]}: ${error.message}`));
-        else resolve(channel);
+        else {
+          // A quick command's exit status can arrive in the same read as the exec's success,
+          // before the SshChannel below exists to listen: keep it from this very moment.
+          channel.once('exit', (code: number | null, signal?: string) => {
+            earlyExits.set(channel, { code, ...(signal ? { signal } : {}) });
+          });
+          resolve(channel);
+        }
       });
     });
     const channel = new SshChannel(stream, pty, argv[0]!, this);
@@ -219,6 +226,9 @@ class SshConnection implements SshTransport {
     await Promise.all(this.hops.map((h) => h.closed));
   }
 }
+
+/** Exit statuses that arrived before their SshChannel was built (see `exec`). */
+const earlyExits = new WeakMap<ClientChannel, { code: number | null; signal?: string }>();
 
 class SshChannel implements Channel {
   readonly stdin: Writable;
@@ -260,17 +270,26 @@ class SshChannel implements Channel {
       else this.settle({ code: null, reason: `${program} on ${where} ended without an exit status (channel closed)` });
     });
     // ssh2 gives `signal` with its SIG prefix already.
-    stream.on('exit', (code: number | null, signal?: string) => {
+    let closed = false;
+    const onExit = (code: number | null, signal?: string) => {
       if (typeof code === 'number') exit = { code, reason: `${program} on ${where} exited with code ${code}` };
       else if (signal) exit = { code: null, signal, reason: `${program} on ${where} was killed by ${signal}` };
       // The channel 'close' comes once its output has been read; a consumer that stopped
       // reading must not keep `ended` open forever.
-      setTimeout(finish, DRAIN_MS).unref();
-    });
+      if (closed) setImmediate(finish);
+      else setTimeout(finish, DRAIN_MS).unref();
+    };
+    const early = earlyExits.get(stream);
+    if (early) onExit(early.code, early.signal);
+    else stream.once('exit', onExit);
     stream.once('close', () => {
+      closed = true;
       // ssh2 closes every channel when the connection goes, before anything else can tell:
       // the connection's own state says whether this was an exit or a loss.
-      setImmediate(finish);
+      if (exit || connection.lostReasonIfLost()) setImmediate(finish);
+      // The stream can close as soon as the server's EOF is read and our side has ended,
+      // which may be a packet before the exit status: give the status time to arrive.
+      else setTimeout(finish, DRAIN_MS).unref();
     });
   }
 
