@@ -3,7 +3,7 @@
  * `.opsdoc/history.jsonl` log. The doc is read again just before writing, so a doc edited
  * while the step ran still gets its note after the right step, found by name.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { applyEdit, upsertNote, type NoteMode } from '../core/notes';
 import type { Outcome } from '../core/outcome';
@@ -33,10 +33,17 @@ export function writeNote(path: string, outcome: Outcome, mode: NoteMode = 'inli
   }
 }
 
-/** Appends one redacted line per outcome to `<root>/.opsdoc/history.jsonl`. */
+/**
+ * Appends one redacted line per outcome to `<root>/.opsdoc/history.jsonl`, and creates
+ * `.opsdoc/.gitignore` listing it when that file does not exist yet.
+ */
 export function appendHistory(root: string, docPath: string, outcome: Outcome, secrets: readonly string[] = []): void {
   const file = join(root, '.opsdoc', 'history.jsonl');
   mkdirSync(dirname(file), { recursive: true });
+  // The history is one person's record, not the team's: keep it out of git unless the team
+  // already decided otherwise in its own .opsdoc/.gitignore.
+  const ignore = join(root, '.opsdoc', '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# Written by Opsdoc: the run history stays on this machine.\nhistory.jsonl\n');
   const entry = { ...outcome, doc: relative(root, docPath) };
   appendFileSync(file, redact(JSON.stringify(entry), secrets) + '\n');
 }

@@ -46,6 +46,7 @@ test('the example runbook runs on local, state carries over, notes land and are 
   const history = readFileSync(join(root, '.opsdoc', 'history.jsonl'), 'utf8').trim().split('\n');
   assert.equal(history.length, 10);
   assert.equal(JSON.parse(history[0]!).doc, 'runbook.md');
+  assert.match(readFileSync(join(root, '.opsdoc', '.gitignore'), 'utf8'), /^history\.jsonl$/m);
 });
 
 test('a failing step stops the run with its exit code; later steps do not run', async () => {
