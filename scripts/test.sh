@@ -32,4 +32,8 @@ if ! scripts/code-server.sh install; then
   exit 0
 fi
 node test/e2e/smoke.mjs
+# As a person: select the profile, click Run, type a placeholder, see the note, Ctrl+Z it.
+node test/e2e/person.mjs --no-build
+# The suites in Restricted Mode (nothing runs; the lenses say why), then trusted.
+node scripts/run-editor-tests.mjs --no-build --trust no
 node scripts/run-editor-tests.mjs --no-build

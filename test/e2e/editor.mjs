@@ -4,7 +4,7 @@
 // (normal end, failure, Ctrl+C).
 /* global console, process, setTimeout */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -109,9 +109,11 @@ export function fixtureWorkspace(from = join(root, 'examples')) {
 /**
  * Starts code-server on `folder` with a fresh profile, after installing `vsixes` into it the way
  * a user does (`--install-extension`). `env` reaches the server and so the extension host.
+ * `settings` are extra user settings, merged into the profile's settings.json after the script
+ * wrote it (the workbench reads them when the browser connects).
  * Returns { url, port, profile }; stopping is registered with onCleanup.
  */
-export async function startCodeServer({ folder, vsixes = [], trust = 'yes', env = {} }) {
+export async function startCodeServer({ folder, vsixes = [], trust = 'yes', env = {}, settings = {} }) {
   codeServer(['install']);
   const profile = tempDir('opsdoc-code-server-');
   for (const vsix of vsixes) codeServer(['install-ext', vsix, '--profile', profile], { quiet: true });
@@ -119,6 +121,10 @@ export async function startCodeServer({ folder, vsixes = [], trust = 'yes', env 
   onCleanup(() => codeServer(['stop', '--profile', profile], { quiet: true }));
   const out = codeServer(['start', folder, '--profile', profile, '--port', String(port), '--trust', trust], { env, quiet: true });
   const url = out.split('\n').pop();
+  if (Object.keys(settings).length) {
+    const file = join(profile, 'user-data', 'User', 'settings.json');
+    writeFileSync(file, `${JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...settings }, null, 2)}\n`);
+  }
   return { url, port, profile };
 }
 
