@@ -19,7 +19,10 @@ const common = {
   // mvdan-sh (the shell parser, 1.3 MB of GopherJS output) is loaded only when variables are
   // asked for; shipping it as its own file next to the bundles keeps it out of what every
   // activation parses. It is copied into dist/node_modules below, where require() finds it.
-  external: ['vscode', '*.node', 'mvdan-sh'],
+  // Likewise dist/remote.js (SSH and containers, with ssh2) is its own bundle, required by
+  // src/runners/targets.ts only when a profile needs it.
+  external: ['vscode', '*.node', 'mvdan-sh', './remote.js'],
+  define: { OPSDOC_BUNDLED: 'true' },
   // Prefer packages' ES builds: some UMD builds (jsonc-parser's) use dynamic requires that
   // break once bundled.
   mainFields: ['module', 'main'],
@@ -28,6 +31,7 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/runners/remote.ts'], outfile: 'dist/remote.js' },
   {
     ...common,
     entryPoints: ['src/cli.ts'],

@@ -31,7 +31,8 @@ const production: BuildOptions = {
   target: 'node20',
   sourcemap: false,
   minify: true,
-  external: ['vscode', '*.node', 'mvdan-sh'],
+  external: ['vscode', '*.node', 'mvdan-sh', './remote.js'],
+  define: { OPSDOC_BUNDLED: 'true' },
   mainFields: ['module', 'main'],
   logLevel: 'error',
 };

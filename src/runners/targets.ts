@@ -23,13 +23,28 @@ export async function openTarget(target: Target, callbacks: TargetCallbacks = {}
     case 'local':
       return localTransport(target.shell ? { shell: target.shell } : {});
     case 'ssh': {
-      const { sshTransport } = await import('./ssh');
+      const { sshTransport } = await loadRemote();
       return sshTransport(target, callbacks);
     }
     case 'container': {
-      const { containerTransport } = await import('./container');
+      const { containerTransport } = await loadRemote();
       const parent = target.via ? await openTarget(target.via, callbacks) : localTransport();
       return containerTransport(target, parent);
     }
   }
+}
+
+/** Set to true by esbuild.mjs in the shipped bundles; undefined when the sources run as they are (tests). */
+declare const OPSDOC_BUNDLED: boolean | undefined;
+
+/**
+ * The SSH and container transports. In the shipped bundles they live in dist/remote.js, next
+ * to extension.js and cli.js, and are required on first use; from the sources they are a
+ * plain dynamic import.
+ */
+async function loadRemote(): Promise<typeof import('./remote')> {
+  // esbuild folds this condition to false in the bundles and drops the import() with it.
+  if (typeof OPSDOC_BUNDLED === 'undefined') return import('./remote');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./remote.js') as typeof import('./remote');
 }
