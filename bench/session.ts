@@ -1,5 +1,5 @@
 /**
- * Session speed, as measured in one run on this machine (the lead wires it into `npm run bench`):
+ * Session speed, as measured in one run on this machine (part of `npm run bench`):
  *
  * - per-step cost of spawning `bash -c true` for each step (the baseline: what running each
  *   step in its own process costs) against a ShellSession step of `true` in one live bash,
