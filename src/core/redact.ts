@@ -40,7 +40,41 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   let out = redactSecrets(text, secrets);
   out = redactPrivateKeys(out);
   out = redactUrlPasswords(out);
-  out = out.replace(JWT, REDACTED);
+  return inPieces(out, redactTokens);
+}
+
+/** Longest piece of text the token rules below see at once (see `inPieces`). */
+const PIECE = 64 * 1024;
+
+/**
+ * Applies `rules` to `text` a piece at a time: whole lines, grouped up to 64 KiB, and a
+ * longer line in 64 KiB slices. The regex engine keeps a backtrack entry for every character
+ * a greedy run consumes, so one rule over a multi-megabyte run of token characters (a line
+ * of 8 MB of `a`s) overflowed its stack and String.replace threw. Tokens live within a line;
+ * only a token crossing a slice of a line longer than 64 KiB can be missed.
+ */
+function inPieces(text: string, rules: (piece: string) => string): string {
+  if (text.length <= PIECE) return rules(text);
+  let out = '';
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + PIECE, text.length);
+    if (end < text.length) {
+      // Back to the last line break inside this piece only: lastIndexOf would scan on to the
+      // start of the text, which made a long text without line breaks quadratic.
+      let newline = end - 1;
+      while (newline >= start && text.charCodeAt(newline) !== 10) newline--;
+      if (newline >= start) end = newline + 1;
+    }
+    out += rules(text.slice(start, end));
+    start = end;
+  }
+  return out;
+}
+
+/** The token-shaped rules, over a piece of at most 64 KiB. */
+function redactTokens(text: string): string {
+  let out = text.replace(JWT, REDACTED);
   out = out.replace(GITHUB_TOKEN, REDACTED);
   out = out.replace(SLACK_TOKEN, REDACTED);
   out = out.replace(AWS_KEY_ID, REDACTED);
@@ -67,7 +101,10 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 // --- rules
 
 /** Three base64url parts, the first two starting with `{"` encoded (`eyJ`). */
-const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+// The header and payload are bounded: an unbounded run followed by a required `.` made the
+// regex engine backtrack across a multi-megabyte run of token characters and overflow its
+// stack (a RangeError out of String.replace). Real JWT parts are far below 16 KiB.
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,16384}\.eyJ[A-Za-z0-9_-]{4,16384}\.[A-Za-z0-9_-]*/g;
 const GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g;
 const SLACK_TOKEN = /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}/g;
 const AWS_KEY_ID = /(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}(?![A-Z0-9])/g;
