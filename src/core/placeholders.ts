@@ -97,7 +97,8 @@ const HINT_WORDS = /\b(replace|substitute|fill in|where|is the|is your|are the|w
 export function findHint(token: string, prose: readonly string[]): string | undefined {
   for (const line of prose) {
     if (!line.includes(token)) continue;
-    for (const sentence of line.split(/(?<=[.!?])\s+(?=[A-Z`*])/)) {
+    // Sentences end at . ! ? before a capital or markup, but not after "e.g." or "i.e.".
+    for (const sentence of line.split(/(?<!\b(?:e\.g|i\.e)\.)(?<=[.!?])\s+(?=[A-Z`*])/)) {
       if (sentence.includes(token) && HINT_WORDS.test(sentence)) {
         return sentence.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '').replace(/[*_]{2}/g, '').trim();
       }

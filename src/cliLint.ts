@@ -1,0 +1,171 @@
+/**
+ * `opsdoc lint [PATHS...] [--format text|json] [--max-age DURATION] [--profile NAME]`
+ *
+ * The static rules of the editor's Problems panel, headless, with the same stable codes:
+ * the model's own problems (`attributes-malformed`, `fence-unclosed`, `name-duplicate`,
+ * `mdx-invalid`), `variable-undefined`, `placeholder-no-value` (for the chosen profile),
+ * `risk-unannounced`; plus, with `--max-age 90d`, `never-passed` / `pass-too-old` for runnable
+ * steps whose last passing note (on any profile) is missing or older than that.
+ * Exit: 0 without errors, 1 when any error is found, 2 for usage or unreadable files.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseDuration } from './core/attributes';
+import { editorDiagnostics, type EditorDiagnostic } from './core/editorDiagnostics';
+import { expandEnvRefs, type ResolvedProfile } from './core/profiles';
+import { parseRunbook } from './core/runbook';
+import { notesOfSteps } from './core/stepNotes';
+import { analyzeVariables } from './core/variables';
+import { ProfileStore } from './runners/profileStore';
+import { workspaceRootOf } from './cliRun';
+import type { CliIo } from './cli';
+
+export const LINT_USAGE = `usage: opsdoc lint [PATHS...] [--format text|json] [--max-age DURATION] [--profile NAME]
+
+Checks runbooks (.md, .mdx; folders searched, node_modules and dot-folders skipped;
+default: the current folder) with the rules of the editor's Problems panel.
+
+  --format text|json   output (default text: file:line: severity: message [code])
+  --max-age 90d        flag runnable steps whose last passing note is older (or missing)
+  --profile NAME       the profile placeholder values are checked against (default: the
+                       profiles file's default)`;
+
+/** One problem as `opsdoc lint --format json` prints it (lines 1-based). */
+export interface LintProblem {
+  path: string;
+  line: number;
+  severity: EditorDiagnostic['severity'];
+  code: string;
+  message: string;
+  step?: string;
+}
+
+/** Runs `opsdoc lint`; returns the exit code. */
+export function lintCommand(argv: readonly string[], io: CliIo, now = Date.now()): number {
+  let format: 'text' | 'json' = 'text';
+  let maxAgeMs: number | undefined;
+  let profileName: string | undefined;
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--format') {
+      const v = value();
+      if (v !== 'text' && v !== 'json') return usage(io, '--format takes text or json');
+      format = v;
+    } else if (flag === '--max-age') {
+      const v = value();
+      const days = v && /^\d+(\.\d+)?d$/.test(v) ? Number(v.slice(0, -1)) * 86_400_000 : parseDuration(v);
+      if (days === undefined || days <= 0) return usage(io, '--max-age takes a duration such as 90d, 12h or 30m');
+      maxAgeMs = days;
+    } else if (flag === '--profile') {
+      profileName = value();
+      if (!profileName) return usage(io, '--profile needs a name');
+    } else if (arg.startsWith('-')) return usage(io, `unknown option "${arg}"`);
+    else paths.push(arg);
+  }
+  if (paths.length === 0) paths.push('.');
+
+  let code = 0;
+  const problems: LintProblem[] = [];
+  for (const path of paths) {
+    let files: string[];
+    try {
+      files = statSync(path).isDirectory() ? runbooksIn(path) : [path];
+    } catch (error) {
+      io.err(`opsdoc: cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}\n`);
+      code = 2;
+      continue;
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        io.err(`opsdoc: cannot read ${file}: ${(error as Error).message}\n`);
+        code = 2;
+        continue;
+      }
+      let profile: ResolvedProfile | undefined;
+      try {
+        profile = expandEnvRefs(new ProfileStore(workspaceRootOf(file)).resolve(profileName), process.env).profile;
+      } catch (error) {
+        io.err(`opsdoc: ${(error as Error).message}\n`);
+        return 2;
+      }
+      problems.push(...lintText(file, text, profile, now, maxAgeMs));
+    }
+  }
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  if (format === 'json') io.out(JSON.stringify(problems, null, 2) + '\n');
+  else {
+    for (const p of problems) io.out(`${p.path}:${p.line}: ${p.severity}: ${p.message} [${p.code}]\n`);
+    const counts = (['error', 'warning', 'information', 'hint'] as const).map((s) => `${problems.filter((p) => p.severity === s).length} ${s === 'information' ? 'info' : s}`);
+    io.out(`${problems.length === 0 ? 'no problems' : counts.join(', ')}\n`);
+  }
+  if (code !== 0) return code;
+  return errors > 0 ? 1 : 0;
+}
+
+/** The problems of one runbook's text. */
+export function lintText(path: string, text: string, profile: ResolvedProfile | undefined, now: number, maxAgeMs?: number): LintProblem[] {
+  const runbook = parseRunbook(text, { path });
+  const notes = notesOfSteps(text, runbook);
+  const found = editorDiagnostics({
+    text,
+    runbook,
+    variables: analyzeVariables(runbook),
+    profile: {
+      name: profile?.name ?? 'local',
+      environment: new Set([...Object.keys(profile?.env ?? {}), ...Object.keys(profile?.secrets ?? {})]),
+      values: new Set([...Object.keys(profile?.vars ?? {}), ...Object.keys(profile?.secrets ?? {})]),
+    },
+    notes,
+    now,
+    // Staleness of notes is --max-age's job here, per step rather than per note line.
+    staleAfterDays: 0,
+  });
+  const out: LintProblem[] = found.map((d) => ({
+    path,
+    line: d.line + 1,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.step !== undefined ? { step: runbook.steps[d.step]!.name } : {}),
+  }));
+  if (maxAgeMs !== undefined) {
+    for (const step of runbook.steps) {
+      if (!step.runnable) continue;
+      const passes = (notes.byStep.get(step.index)?.outcomes ?? []).filter((o) => o.status === 'passed').map((o) => Date.parse(o.at)).filter((t) => !Number.isNaN(t));
+      const last = passes.length > 0 ? Math.max(...passes) : undefined;
+      if (last === undefined) {
+        out.push({ path, line: step.line + 1, severity: 'warning', code: 'never-passed', message: `Step "${step.name}" has no passing run recorded.`, step: step.name });
+      } else if (now - last > maxAgeMs) {
+        const days = Math.floor((now - last) / 86_400_000);
+        out.push({ path, line: step.line + 1, severity: 'warning', code: 'pass-too-old', message: `Step "${step.name}" last passed ${days} day${days === 1 ? '' : 's'} ago.`, step: step.name });
+      }
+    }
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+function usage(io: CliIo, message: string): number {
+  io.err(`opsdoc: ${message}\n${LINT_USAGE}\n`);
+  return 2;
+}
+
+/** Runbooks below a folder, sorted, skipping node_modules and dot-folders. */
+function runbooksIn(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.mdx?$/i.test(name)) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.map((p) => (p.startsWith('/') ? p : relative('.', p) || p));
+}
