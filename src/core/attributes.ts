@@ -6,6 +6,7 @@
  * Unknown keys are kept as written. A malformed attribute text never throws: it yields a
  * problem that the model turns into a diagnostic on the fence's line.
  */
+import { parseExpect } from './expect';
 
 /** Attribute values as they come out of the fence. */
 export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
@@ -128,6 +129,10 @@ function checkKnownTypes(attributes: Record<string, AttributeValue>): string[] {
       : type === 'string|boolean' ? typeof value === 'boolean' || typeof value === 'string'
       : parseDuration(value) !== undefined;
     if (!ok) problems.push(`"${key}" should be ${type === 'duration' ? 'a duration such as 30s, 5m or 1h' : `a ${type}`}, got ${JSON.stringify(value)}`);
+    else if (key === 'expect') {
+      const { error } = parseExpect(value);
+      if (error) problems.push(error);
+    }
   }
   return problems;
 }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseDuration } from '../core/attributes';
+import { parseExpect, judge } from '../core/expect';
 import { fillPlaceholders } from '../core/fill';
 import { splitHops } from '../core/hops';
 import { hashCode, type Outcome } from '../core/outcome';
@@ -99,14 +100,25 @@ export class RunbookRunner {
       onOutput: (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk: redact(chunk, this.secretValues), stream }),
     });
     let reason: string | undefined;
+    let status: Outcome['status'] = result.status;
     if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
+    // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
+    const expected = parseExpect(step.attributes['expect']);
+    if (expected.error) {
+      status = 'failed';
+      reason = expected.error;
+    } else if (expected.expectation && (result.status === 'passed' || result.status === 'failed') && !result.sessionEnded) {
+      const verdict = judge(expected.expectation, { exitCode: result.exitCode, output: result.tail });
+      status = verdict.passed ? 'passed' : 'failed';
+      if (verdict.reason) reason = verdict.reason;
+    }
     if (result.sessionEnded) {
       reason = `the session ended: ${result.sessionEnded.reason}`;
       this.lostReason = result.sessionEnded.reason;
       await this.dropSession();
     }
     return finish({
-      status: result.status,
+      status,
       exitCode: result.exitCode,
       durationMs: result.durationMs,
       tail: result.tail,
