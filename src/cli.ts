@@ -14,6 +14,7 @@ import { formatListing, listRunbook, type ListedRunbook } from './core/listing';
 
 const USAGE = `usage: opsdoc list FILE|DIR... [--json] [--parser fast|remark]
        opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile NAME] ...
+       opsdoc check [PATHS...] [--profile NAME] [--junit FILE] [--dry-run] [--fail-fast] ...
        opsdoc lint [PATHS...] [--format text|json] [--max-age 90d] [--profile NAME]
 
 Lists the steps of markdown runbooks (.md, .mdx). Directories are searched for
@@ -35,6 +36,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
   if (argv[0] === 'run') {
     const { runCommand } = await import('./cliRun');
     return runCommand(argv.slice(1), io);
+  }
+  if (argv[0] === 'check') {
+    const { checkCommand } = await import('./cliCheck');
+    return checkCommand(argv.slice(1), io);
   }
   if (argv[0] === 'lint') {
     const { lintCommand } = await import('./cliLint');

@@ -1,0 +1,231 @@
+/**
+ * `opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE] [--json]
+ *  [--write-notes] [--no-history] [--dry-run] [--fail-fast] [--step NAME] [--section TEXT]
+ *  [--yes] [--confirm-profile=NAME]`
+ *
+ * Checks that runbooks still execute, headless (CI): every runnable step of each runbook, in
+ * order, in one session per runbook; after a failure the runbook's remaining steps are
+ * skipped with the reason (unless the failed step has `continueOnError`); `excludeFromRunAll`
+ * steps are left out; `expect` decides success where present. Nothing asks questions: values
+ * come from --var and the profile's `vars`, risky steps need --yes, protected profiles
+ * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
+ */
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fillPlaceholders } from './core/fill';
+import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
+import { formatDuration } from './core/notes';
+import { expandEnvRefs, type ResolvedProfile } from './core/profiles';
+import { parseRunbook, type Step } from './core/runbook';
+import { normaliseEnv } from './core/variants';
+import { ProfileStore } from './runners/profileStore';
+import { appendHistory, writeNote } from './runners/records';
+import { RunbookRunner } from './runners/runbookRunner';
+import { whoRuns, workspaceRootOf } from './cliRun';
+import type { CliIo } from './cli';
+
+export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
+                    [--json] [--write-notes] [--no-history] [--dry-run] [--fail-fast]
+                    [--step NAME] [--section TEXT] [--yes] [--confirm-profile=NAME]
+
+Runs every runnable step of each runbook (folders searched; default: the current folder)
+in order, one session per runbook, and reports which still execute.`;
+
+interface CheckArgs {
+  paths: string[];
+  profile?: string;
+  vars: Record<string, string>;
+  junit?: string;
+  json: boolean;
+  writeNotes: boolean;
+  history: boolean;
+  dryRun: boolean;
+  failFast: boolean;
+  steps: string[];
+  sections: string[];
+  yes: boolean;
+  confirmProfile?: string;
+}
+
+function parseArgs(argv: readonly string[]): CheckArgs | string {
+  const a: CheckArgs = { paths: [], vars: {}, json: false, writeNotes: false, history: true, dryRun: false, failFast: false, steps: [], sections: [], yes: false };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i]!;
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
+    const take = (): string | undefined => inline ?? argv[++i];
+    switch (flag) {
+      case '--profile': a.profile = take(); if (!a.profile) return '--profile needs a name'; break;
+      case '--var': {
+        const pair = take() ?? '';
+        const at = pair.indexOf('=');
+        if (at <= 0) return `--var takes name=value, got "${pair}"`;
+        a.vars[pair.slice(0, at).replace(/^<(.*)>$/, '$1')] = pair.slice(at + 1);
+        break;
+      }
+      case '--junit': a.junit = take(); if (!a.junit) return '--junit needs a file'; break;
+      case '--json': a.json = true; break;
+      case '--write-notes': a.writeNotes = true; break;
+      case '--no-history': a.history = false; break;
+      case '--dry-run': a.dryRun = true; break;
+      case '--fail-fast': a.failFast = true; break;
+      case '--step': { const v = take(); if (!v) return '--step needs a name'; a.steps.push(v); break; }
+      case '--section': { const v = take(); if (!v) return '--section needs a text'; a.sections.push(v); break; }
+      case '--yes': case '-y': a.yes = true; break;
+      case '--confirm-profile': a.confirmProfile = take(); break;
+      default:
+        if (raw.startsWith('-')) return `unknown option "${raw}"`;
+        a.paths.push(raw);
+    }
+  }
+  if (a.paths.length === 0) a.paths.push('.');
+  return a;
+}
+
+/** Runs `opsdoc check`; resolves to the exit code. */
+export async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    io.err(`opsdoc: ${args}\n${CHECK_USAGE}\n`);
+    return 2;
+  }
+  const files: string[] = [];
+  for (const path of args.paths) {
+    try {
+      files.push(...(statSync(path).isDirectory() ? runbooksIn(path) : [path]));
+    } catch {
+      io.err(`opsdoc: cannot read ${path}: no such file or directory\n`);
+      return 2;
+    }
+  }
+  // With --json, stdout holds only the JSON; progress and the summary go to stderr.
+  const say = args.json ? io.err : io.out;
+  const suites: CheckSuite[] = [];
+  let unresolved = false;
+  let stopAll = false;
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const runbook = parseRunbook(text, { path: file });
+    const steps = runbook.steps.filter((s) => s.runnable && s.attributes['excludeFromRunAll'] !== true)
+      .filter((s) => args.steps.length === 0 || args.steps.includes(s.name))
+      .filter((s) => args.sections.length === 0 || args.sections.some((t) => s.section.some((h) => h.toLowerCase().includes(t.toLowerCase()))));
+    if (steps.length === 0) continue;
+    const root = workspaceRootOf(file);
+    let profile: ResolvedProfile;
+    try {
+      const store = new ProfileStore(root);
+      const state = store.load();
+      const errors = state.problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) {
+        for (const p of errors) io.err(`${p.file}:${p.line}:${p.column}: error: ${p.message}\n`);
+        return 2;
+      }
+      const expanded = expandEnvRefs(store.resolve(args.profile), process.env);
+      if (expanded.missing.length > 0) {
+        io.err(`opsdoc: profile "${expanded.profile.name}" needs environment variables: ${expanded.missing.join(', ')}\n`);
+        return 2;
+      }
+      profile = expanded.profile;
+    } catch (error) {
+      io.err(`opsdoc: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (profile.protected && args.confirmProfile !== profile.name) {
+      io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to check on it\n`);
+      return 2;
+    }
+    const values = { ...profile.vars, ...args.vars };
+    const suite: CheckSuite = { path: relative('.', file) || file, cases: [] };
+    suites.push(suite);
+    if (args.dryRun) {
+      io.out(`${suite.path} (${profile.name})\n`);
+      for (const step of steps) {
+        const filled = fillPlaceholders(step, values);
+        if (filled.missing.length > 0) unresolved = true;
+        io.out(`  ${step.name} (line ${step.line + 1})${filled.missing.length ? `  ✗ no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` : ''}\n`);
+        for (const line of filled.code.split('\n')) io.out(`    ${line}\n`);
+        suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: 'dry run' });
+      }
+      continue;
+    }
+    const runner = new RunbookRunner({ profile, values, who: whoRuns(root) });
+    let failedStep: Step | undefined;
+    try {
+      for (const step of steps) {
+        const skip = stopAll ? 'an earlier runbook failed (--fail-fast)'
+          : failedStep ? `skipped after "${failedStep.name}" failed`
+          : gate(step, profile, args.yes);
+        if (skip) {
+          suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: skip });
+          say(`↷ ${suite.path} › ${step.name}: ${skip}\n`);
+          continue;
+        }
+        const outcome = await runner.run(step);
+        const passed = outcome.status === 'passed';
+        const message = passed ? undefined : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+        suite.cases.push({
+          name: step.name, line: step.line + 1, status: passed ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
+          durationMs: outcome.durationMs, ...(message ? { message } : {}), ...(outcome.tail ? { output: outcome.tail } : {}),
+        });
+        say(`${passed ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
+        if (args.writeNotes) {
+          const wrote = writeNote(file, outcome);
+          if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
+        }
+        if (args.history) appendHistory(root, file, outcome);
+        if (!passed && step.attributes['continueOnError'] !== true) {
+          failedStep = step;
+          if (args.failFast) stopAll = true;
+        }
+      }
+    } finally {
+      await runner.close();
+    }
+  }
+  const all = suites.flatMap((s) => s.cases);
+  const failed = all.filter((c) => c.status === 'failed').length;
+  const skipped = all.filter((c) => c.status === 'skipped').length;
+  if (args.junit) {
+    mkdirSync(dirname(args.junit), { recursive: true });
+    writeFileSync(args.junit, renderJUnit(suites));
+  }
+  if (args.json) io.out(JSON.stringify(suites, null, 2) + '\n');
+  else if (!args.dryRun) {
+    io.out('\nrunbook'.padEnd(42) + 'passed  failed  skipped\n');
+    for (const s of suites) {
+      const n = (status: CheckCase['status']) => String(s.cases.filter((c) => c.status === status).length).padEnd(8);
+      io.out(`${s.path.padEnd(41)}${n('passed')}${n('failed')}${n('skipped')}\n`);
+    }
+  }
+  say(`${all.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
+  if (args.dryRun) return unresolved ? 1 : 0;
+  return failed > 0 ? 1 : 0;
+}
+
+/** Why a step must not run in an unattended check, or undefined when it may. */
+function gate(step: Step, profile: ResolvedProfile, yes: boolean): string | undefined {
+  const forbidden = step.risk.reasons.find((r) => r.kind === 'production-forbidden');
+  if (profile.protected && forbidden) return `blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`;
+  const env = normaliseEnv(profile.name);
+  if (step.variant && step.variant.env !== env && ['development', 'staging', 'production', 'test', 'local'].includes(env)) {
+    return `meant for ${step.variant.env} (${step.variant.evidence})`;
+  }
+  const asks = profile.confirm === 'always' || (profile.confirm === 'risky' && step.risk.level !== 'none');
+  if (asks && !yes) return `needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`;
+  return undefined;
+}
+
+function runbooksIn(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.mdx?$/i.test(name)) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -1,0 +1,96 @@
+// `opsdoc check` against a real bash: order, skips after a failure, expect, JUnit, notes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../src/cli';
+import { parseNotes } from '../../src/core/notes';
+
+const capture = async (argv: string[]) => {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+};
+
+const GOOD = ['# Good', '## Set', '```bash', 'export GREETING=hello', '```', '## Use', '```bash', 'echo "$GREETING world"', '```', '## Refused', '```bash { expect=exit:1 }', 'false', '```', ''].join('\n');
+const BAD = ['# Bad', '## First', '```bash', 'echo first', '```', '## Breaks', '```bash', 'echo breaking; false', '```', '## Never runs', '```bash', 'echo never', '```', ''].join('\n');
+
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'opsdoc-check-'));
+  mkdirSync(join(root, '.opsdoc'));
+  writeFileSync(join(root, 'a-good.md'), GOOD);
+  writeFileSync(join(root, 'b-bad.md'), BAD);
+  return root;
+}
+
+test('a failing step is a JUnit failure at its file and line; the rest of its runbook is skipped', async () => {
+  const root = workspace();
+  const junit = join(root, 'out', 'junit.xml');
+  const r = await capture(['check', root, '--junit', junit, '--no-history']);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /4 passed, 1 failed, 1 skipped/);
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="opsdoc check" tests="6" failures="1" errors="0" skipped="1"/);
+  assert.match(xml, /<testcase name="refused" classname="[^"]*a-good\.md" file="[^"]*a-good\.md" line="11"/);
+  assert.match(xml, /<testcase name="breaks" classname="[^"]*b-bad\.md" file="[^"]*b-bad\.md" line="7" time="[\d.]+">\n {6}<failure message="failed \(exit 1\)" type="StepFailed">/);
+  assert.match(xml, /<testcase name="never-runs"[^>]*>\n {6}<skipped message="skipped after &quot;breaks&quot; failed"\/>/);
+  assert.match(xml, /hello world/);
+  // Every element that opens closes (well-formed at the level CI viewers need).
+  for (const tag of ['testsuites', 'testsuite', 'testcase']) {
+    const opens = (xml.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length;
+    const selfClosed = (xml.match(new RegExp(`<${tag} [^>]*/>`, 'g')) ?? []).length;
+    assert.equal((xml.match(new RegExp(`</${tag}>`, 'g')) ?? []).length, opens - selfClosed, tag);
+  }
+});
+
+test('--fail-fast skips every later runbook; --json gives the results', async () => {
+  const root = workspace();
+  writeFileSync(join(root, 'c-later.md'), '# Later\n```bash\necho later\n```\n');
+  const r = await capture(['check', root, '--fail-fast', '--json', '--no-history']);
+  assert.equal(r.code, 1);
+  const suites = JSON.parse(r.out) as { path: string; cases: { name: string; status: string }[] }[];
+  assert.deepEqual(suites.map((s) => s.cases.map((c) => c.status)), [['passed', 'passed', 'passed'], ['passed', 'failed', 'skipped'], ['skipped']]);
+});
+
+test('two checks with --write-notes: one line per profile, updated, nothing else changed', async () => {
+  const root = workspace();
+  const file = join(root, 'a-good.md');
+  assert.equal((await capture(['check', file, '--write-notes', '--no-history'])).code, 0);
+  const once = readFileSync(file, 'utf8');
+  assert.equal((await capture(['check', file, '--write-notes', '--no-history'])).code, 0);
+  const twice = readFileSync(file, 'utf8');
+  const notes = parseNotes(twice);
+  assert.equal(notes.length, 3);
+  assert.ok(notes.every((n) => n.outcomes.length === 1 && n.outcomes[0]!.status === 'passed'));
+  const strip = (t: string) => t.replace(/\n\n<!-- opsdoc:note[\s\S]*?<!-- \/opsdoc:note -->/g, '');
+  assert.equal(strip(once), GOOD);
+  assert.equal(strip(twice), GOOD);
+});
+
+test('--dry-run prints what would run with values filled, and fails on unresolved placeholders', async () => {
+  const root = workspace();
+  const file = join(root, 'd-deploy.md');
+  writeFileSync(file, '# Deploy\n```bash\nssh admin@<host> uptime\n```\n');
+  let r = await capture(['check', file, '--dry-run']);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /no value for <host>/);
+  r = await capture(['check', file, '--dry-run', '--var', 'host=10.0.0.9']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /ssh admin@10\.0\.0\.9 uptime/);
+});
+
+test('unattended gates: risky steps need --yes, protected profiles need their name', async () => {
+  const root = workspace();
+  const file = join(root, 'e-wipe.md');
+  writeFileSync(file, '# T\n## Wipe (Destructive)\n```bash\necho wiped\n```\n');
+  let r = await capture(['check', file, '--no-history']);
+  assert.match(r.out, /needs confirmation \(destructive\): pass --yes/);
+  r = await capture(['check', file, '--yes', '--no-history']);
+  assert.equal(r.code, 0);
+  writeFileSync(join(root, '.opsdoc', 'profiles.json'), '{ "profiles": { "prod": { "target": { "type": "local" }, "protected": true } } }');
+  r = await capture(['check', file, '--profile', 'prod', '--yes']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--confirm-profile=prod/);
+});
