@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { benchCheck } from './check';
 import { generateRunbook } from '../test/support/corpus';
 import { benchEditor } from './editor';
 
@@ -106,6 +107,7 @@ async function benchRedaction(): Promise<void> {
 benchSessions()
   .then(benchRedaction)
   .then(benchEditor)
+  .then(benchCheck)
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
