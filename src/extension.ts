@@ -16,6 +16,7 @@ import { RunbookCache } from './providers/runbookCache';
 import { RunController, registerRunCommands } from './providers/runController';
 import { registerStepPicker } from './providers/stepPicker';
 import { registerTerminal } from './providers/terminal';
+import { registerTesting, type RunbookTests } from './providers/testing';
 
 /** What `activate` returns. */
 export interface OpsdocApi {
@@ -24,6 +25,8 @@ export interface OpsdocApi {
   gates: Gates;
   notes: NotesWriter;
   controller: RunController;
+  /** The Test Explorer's "Runbooks". */
+  tests: RunbookTests;
 }
 
 export function activate(context: vscode.ExtensionContext): OpsdocApi {
@@ -32,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): OpsdocApi {
   const gates = new Gates(context.workspaceState, context.secrets);
   const notes = new NotesWriter();
   const controller = new RunController(cache, profiles, gates);
+  const testing = registerTesting(cache, profiles, controller);
   context.subscriptions.push(
     cache,
     profiles,
@@ -44,8 +48,9 @@ export function activate(context: vscode.ExtensionContext): OpsdocApi {
     registerRunCommands(controller),
     registerCodeLens(cache, profiles),
     registerDiagnostics(cache, profiles),
+    testing,
   );
-  return { cache, profiles, gates, notes, controller };
+  return { cache, profiles, gates, notes, controller, tests: testing.tests };
 }
 
 export function deactivate(): void {

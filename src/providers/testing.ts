@@ -1,0 +1,345 @@
+/**
+ * Runbooks in the Test Explorer: a TestController "Runbooks" with an item per runbook of the
+ * workspace (`opsdoc.testing.include`, `node_modules` left out, only docs with runnable
+ * steps), its sections (heading path) under it and its steps under those, each with the range
+ * of its block so results show in the gutter. The tree follows edits, new and deleted files.
+ *
+ * A run profile per Opsdoc profile ("Run on local", ...; the active one is the default).
+ * Running an item runs its steps in order through the run controller (its sessions, gates,
+ * notes and terminal): after a failure the rest of the runbook is skipped with the reason
+ * (unless the step says `continueOnError`); `excludeFromRunAll` steps are left out of
+ * runbook and section runs. The session's terminal text goes to the test run's output.
+ */
+import * as vscode from 'vscode';
+import type { Outcome } from '../core/outcome';
+import type { Runbook, Step } from '../core/runbook';
+import type { ProfileService } from './profiles';
+import type { RunbookCache } from './runbookCache';
+import type { RunController } from './runController';
+
+/** A result as reported to a test run. */
+export interface TestResult {
+  id: string;
+  state: 'passed' | 'failed' | 'skipped';
+  durationMs?: number;
+  message?: string;
+}
+
+interface ItemData {
+  kind: 'runbook' | 'section' | 'step';
+  uri: vscode.Uri;
+  /** For steps: the step's name. */
+  step?: string;
+}
+
+const EXCLUDE = '**/node_modules/**';
+
+function includeGlob(): string {
+  return vscode.workspace.getConfiguration('opsdoc.testing').get<string>('include', '**/*.{md,mdx}') || '**/*.{md,mdx}';
+}
+
+function isMarkdownUri(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && /\.mdx?$/i.test(uri.path) && !/[\\/]node_modules[\\/]/.test(uri.fsPath);
+}
+
+/** Text added to `now` since `before` (the transcript keeps only its last 256 KB). */
+function added(before: string, now: string): string {
+  if (now.startsWith(before)) return now.slice(before.length);
+  const anchor = before.slice(-1024);
+  const at = anchor ? now.lastIndexOf(anchor) : -1;
+  return at >= 0 ? now.slice(at + anchor.length) : now;
+}
+
+const toOutput = (text: string) => text.replace(/\r?\n/g, '\r\n');
+
+export class RunbookTests implements vscode.Disposable {
+  readonly controller: vscode.TestController;
+  private readonly data = new WeakMap<vscode.TestItem, ItemData>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private runProfiles: vscode.TestRunProfile[] = [];
+  private readonly results = new vscode.EventEmitter<TestResult>();
+  /** Fires with each step's result as it is reported to the Test Explorer (for tests and views). */
+  readonly onDidReportResult = this.results.event;
+  /** Resolves once the workspace was searched for runbooks. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly cache: RunbookCache,
+    private readonly profiles: ProfileService,
+    private readonly runs: RunController,
+  ) {
+    this.controller = vscode.tests.createTestController('opsdoc', 'Runbooks');
+    this.controller.refreshHandler = () => this.discover();
+    this.disposables.push(this.controller, this.results);
+    this.ready = this.discover();
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{md,mdx}');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => void this.updateFile(uri)),
+      watcher.onDidChange((uri) => void this.updateFile(uri)),
+      watcher.onDidDelete((uri) => this.controller.items.delete(uri.toString())),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (isMarkdownUri(e.document.uri) && this.included(e.document.uri)) this.updateDocument(e.document);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('opsdoc.testing.include')) void this.discover();
+      }),
+      this.profiles.onDidChange(() => this.createRunProfiles()),
+    );
+    this.createRunProfiles();
+  }
+
+  /** The item of a runbook (after discovery), for tests and other extensions. */
+  item(uri: vscode.Uri): vscode.TestItem | undefined {
+    return this.controller.items.get(uri.toString());
+  }
+
+  /** The run profiles, one per Opsdoc profile. */
+  get profilesForRuns(): readonly vscode.TestRunProfile[] {
+    return this.runProfiles;
+  }
+
+  private included(uri: vscode.Uri): boolean {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return false;
+    return vscode.languages.match({ pattern: new vscode.RelativePattern(folder, includeGlob()) }, { uri } as vscode.TextDocument) > 0;
+  }
+
+  private async discover(): Promise<void> {
+    const found = await vscode.workspace.findFiles(includeGlob(), EXCLUDE);
+    const seen = new Set<string>();
+    for (const uri of found) {
+      if (!isMarkdownUri(uri)) continue;
+      seen.add(uri.toString());
+      await this.updateFile(uri);
+    }
+    this.controller.items.forEach((item) => {
+      if (!seen.has(item.id)) this.controller.items.delete(item.id);
+    });
+  }
+
+  private async updateFile(uri: vscode.Uri): Promise<void> {
+    if (!isMarkdownUri(uri) || !this.included(uri)) return;
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      this.updateDocument(doc);
+    } catch {
+      this.controller.items.delete(uri.toString());
+    }
+  }
+
+  /** Builds (or rebuilds) the tree of one document. */
+  private updateDocument(doc: vscode.TextDocument): void {
+    const runbook = this.cache.get(doc);
+    const uri = doc.uri;
+    const steps = runbook.steps.filter((s) => s.runnable);
+    if (steps.length === 0) {
+      this.controller.items.delete(uri.toString());
+      return;
+    }
+    const label = vscode.workspace.asRelativePath(uri, false);
+    let root = this.controller.items.get(uri.toString());
+    if (!root) {
+      root = this.controller.createTestItem(uri.toString(), label, uri);
+      this.controller.items.add(root);
+    }
+    root.label = label;
+    root.range = new vscode.Range(0, 0, 0, 0);
+    this.data.set(root, { kind: 'runbook', uri });
+    const children = this.buildChildren(runbook, steps, uri);
+    root.children.replace(children);
+  }
+
+  private buildChildren(runbook: Runbook, steps: Step[], uri: vscode.Uri): vscode.TestItem[] {
+    // Walk headings and steps in line order with a stack of open headings.
+    const top: vscode.TestItem[] = [];
+    const stack: { depth: number; item: vscode.TestItem; children: vscode.TestItem[]; used: boolean }[] = [];
+    const sectionItems: { item: vscode.TestItem; children: vscode.TestItem[] }[] = [];
+    const headings = [...runbook.headings].sort((a, b) => a.line - b.line);
+    let h = 0;
+    const attach = (item: vscode.TestItem) => {
+      const parent = stack[stack.length - 1];
+      if (parent) parent.children.push(item);
+      else top.push(item);
+    };
+    for (const step of steps) {
+      while (h < headings.length && headings[h]!.line < step.line) {
+        const heading = headings[h++]!;
+        while (stack.length > 0 && stack[stack.length - 1]!.depth >= heading.depth) stack.pop();
+        const path = [...stack.map((s) => s.item.label), heading.text];
+        const id = `${uri.toString()}#section:${heading.line}:${path.join(' › ')}`;
+        const item = this.controller.createTestItem(id, heading.text, uri);
+        item.range = new vscode.Range(heading.line, 0, heading.endLine, 0);
+        this.data.set(item, { kind: 'section', uri });
+        stack.push({ depth: heading.depth, item, children: [], used: false });
+      }
+      // Mark the open headings as used and attach the ones not attached yet.
+      for (let i = 0; i < stack.length; i++) {
+        const s = stack[i]!;
+        if (s.used) continue;
+        s.used = true;
+        const parent = stack[i - 1];
+        if (parent) parent.children.push(s.item);
+        else top.push(s.item);
+        sectionItems.push(s);
+      }
+      const item = this.controller.createTestItem(`${uri.toString()}#step:${step.name}`, step.name, uri);
+      item.range = new vscode.Range(step.line, 0, step.endLine, 0);
+      item.description = step.attributes['excludeFromRunAll'] === true ? 'not in run all' : undefined;
+      this.data.set(item, { kind: 'step', uri, step: step.name });
+      attach(item);
+    }
+    for (const s of sectionItems) s.item.children.replace(s.children);
+    return top;
+  }
+
+  private createRunProfiles(): void {
+    for (const p of this.runProfiles) p.dispose();
+    this.runProfiles = [];
+    const roots = this.roots();
+    const names: string[] = [];
+    for (const root of roots) for (const p of this.profiles.profiles(root)) if (!names.includes(p.name)) names.push(p.name);
+    if (names.length === 0) names.push('local');
+    const active = roots[0] !== undefined ? this.profiles.activeName(roots[0]) : names[0];
+    for (const name of names) {
+      const profile = this.controller.createRunProfile(
+        `Run on ${name}`,
+        vscode.TestRunProfileKind.Run,
+        (request, token) => this.run(request, token, name),
+        name === active,
+      );
+      this.runProfiles.push(profile);
+    }
+  }
+
+  private roots(): string[] {
+    const roots: string[] = [];
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      const root = this.profiles.rootOf(f.uri);
+      if (!roots.includes(root)) roots.push(root);
+    }
+    return roots;
+  }
+
+  /** Runs the request's items on `profile`. */
+  async run(request: vscode.TestRunRequest, token: vscode.CancellationToken, profile: string): Promise<void> {
+    const run = this.controller.createTestRun(request);
+    const report = {
+      passed: (item: vscode.TestItem, durationMs: number) => {
+        run.passed(item, durationMs);
+        this.results.fire({ id: item.id, state: 'passed', durationMs });
+      },
+      failed: (item: vscode.TestItem, message: vscode.TestMessage, durationMs: number) => {
+        run.failed(item, message, durationMs);
+        this.results.fire({ id: item.id, state: 'failed', durationMs, message: typeof message.message === 'string' ? message.message : message.message.value });
+      },
+      skipped: (item: vscode.TestItem, why?: string) => {
+        run.skipped(item);
+        this.results.fire({ id: item.id, state: 'skipped', ...(why ? { message: why } : {}) });
+      },
+    };
+    const excluded = new Set((request.exclude ?? []).map((i) => i.id));
+    // The steps to run, per runbook in order; a step picked alone runs even when excludeFromRunAll.
+    const byRunbook = new Map<string, { uri: vscode.Uri; steps: Map<string, vscode.TestItem> }>();
+    const collect = (item: vscode.TestItem, direct: boolean) => {
+      if (excluded.has(item.id)) return;
+      const d = this.data.get(item);
+      if (!d) return;
+      if (d.kind === 'step') {
+        if (!direct && item.description === 'not in run all') return;
+        let entry = byRunbook.get(d.uri.toString());
+        if (!entry) byRunbook.set(d.uri.toString(), (entry = { uri: d.uri, steps: new Map() }));
+        entry.steps.set(item.id, item);
+        return;
+      }
+      item.children.forEach((child) => collect(child, false));
+    };
+    if (request.include) for (const item of request.include) collect(item, true);
+    else this.controller.items.forEach((item) => collect(item, false));
+    // Notes are written as for any run from the editor, following opsdoc.notes.mode.
+    for (const entry of byRunbook.values()) for (const item of entry.steps.values()) run.enqueued(item);
+    const cancelling = token.onCancellationRequested(() => this.runs.cancel());
+    try {
+      for (const entry of byRunbook.values()) {
+        const doc = await vscode.workspace.openTextDocument(entry.uri);
+        const runbook = this.cache.get(doc);
+        const order = (item: vscode.TestItem) => runbook.steps.find((s) => s.name === this.data.get(item)?.step)?.line ?? Number.MAX_SAFE_INTEGER;
+        const items = [...entry.steps.values()].sort((a, b) => order(a) - order(b));
+        let stopped: string | undefined;
+        for (const item of items) {
+          const name = this.data.get(item)!.step!;
+          if (token.isCancellationRequested) stopped = 'the run was cancelled';
+          if (stopped) {
+            report.skipped(item, stopped);
+            run.appendOutput(toOutput(`↷ ${name}: skipped, ${stopped}\n`), undefined, item);
+            continue;
+          }
+          run.started(item);
+          const result = await this.runOne(entry.uri, name, profile, run, item);
+          const step = this.cache.get(await vscode.workspace.openTextDocument(entry.uri)).steps.find((s) => s.name === name);
+          const location = step ? new vscode.Location(entry.uri, new vscode.Range(step.line, 0, step.endLine, 0)) : undefined;
+          if (!result.outcome) {
+            report.skipped(item, result.skipped ? 'skipped by a gate' : 'did not run');
+            if (!result.skipped) stopped = `"${name}" did not run`;
+            continue;
+          }
+          const outcome = result.outcome;
+          if (outcome.status === 'passed') report.passed(item, outcome.durationMs);
+          else if (outcome.status === 'skipped') report.skipped(item, outcome.reason);
+          else {
+            const message = new vscode.TestMessage(failureText(outcome));
+            if (location) message.location = location;
+            report.failed(item, message, outcome.durationMs);
+            if (step?.attributes['continueOnError'] !== true) stopped = `after "${name}" ${outcome.status}`;
+          }
+        }
+      }
+    } finally {
+      cancelling.dispose();
+      run.end();
+    }
+  }
+
+  /** Runs one step through the run controller, streaming its session's terminal text into the run. */
+  private async runOne(uri: vscode.Uri, name: string, profile: string, run: vscode.TestRun, item: vscode.TestItem):
+    Promise<{ outcome?: Outcome; skipped?: boolean }> {
+    const root = this.profiles.rootOf(uri);
+    const text = () => this.runs.listSessions().find((s) => s.root === root && s.profile === profile)?.text ?? '';
+    let seen = text();
+    let stepText = '';
+    const flush = () => {
+      const now = text();
+      const more = added(seen, now);
+      seen = now;
+      stepText += more;
+      if (more) run.appendOutput(toOutput(more), undefined, item);
+    };
+    const timer = setInterval(flush, 200);
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await this.runs.runStep(uri, { name }, { profile });
+    } finally {
+      clearInterval(timer);
+      flush();
+    }
+    if (outcome) return { outcome };
+    // A gate that skipped the step (another environment) says so in the terminal.
+    return { skipped: stepText.includes(`skipped "${name}"`) };
+  }
+
+  dispose(): void {
+    for (const p of this.runProfiles) p.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function failureText(outcome: Outcome): string {
+  const head = `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+  return outcome.tail ? `${head}\n\n${outcome.tail}` : head;
+}
+
+/** Registers the Test Explorer's "Runbooks". */
+export function registerTesting(cache: RunbookCache, profiles: ProfileService, controller: RunController): vscode.Disposable & { tests: RunbookTests } {
+  const tests = new RunbookTests(cache, profiles, controller);
+  return Object.assign(new vscode.Disposable(() => tests.dispose()), { tests });
+}
