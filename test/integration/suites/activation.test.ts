@@ -39,13 +39,10 @@ suite('Opsdoc in a real VS Code', () => {
     console.log(`vscode.version ${vscode.version}`);
   });
 
-  test('the workspace is trusted or not, as the run asked', function () {
-    // scripts/run-editor-tests.mjs --trust yes|no says which in OPSDOC_TEST_TRUST.
-    const asked = process.env.OPSDOC_TEST_TRUST;
-    if (!asked) {
-      this.skip();
-      return;
-    }
+  test('the workspace is trusted or not, as the run asked', () => {
+    // scripts/run-editor-tests.mjs --trust yes|no says which in OPSDOC_TEST_TRUST; other
+    // runners (@vscode/test-electron) open a trusted workspace.
+    const asked = process.env.OPSDOC_TEST_TRUST ?? 'yes';
     assert.equal(vscode.workspace.isTrusted, asked === 'yes');
   });
 
@@ -66,22 +63,17 @@ suite('Opsdoc in a real VS Code', () => {
     assert.ok(commands.includes('opsdoc.goToStep'));
   });
 
-  test('CodeLenses sit on the runnable steps of local-workspace.md', async function () {
+  test('CodeLenses sit on the runnable steps of local-workspace.md', async () => {
     const editor = await openExample('local-workspace.md');
     const doc = editor.document;
-    // Until the CodeLens provider lands there are no lenses at all: skip rather than fail.
-    // Once any lens shows up, everything below is asserted.
     let lenses: vscode.CodeLens[] = [];
-    const deadline = Date.now() + 2_000;
+    const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
       if (lenses.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (lenses.length === 0) {
-      this.skip();
-      return;
-    }
+    assert.ok(lenses.length > 0, 'the CodeLens provider gave lenses');
     const runbook = parseRunbook(doc.getText(), { path: doc.uri.fsPath });
     const lensLines = new Set(lenses.map((lens) => lens.range.start.line));
     const runnable = runbook.steps.filter((step) => step.runnable);

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { applyEdit, upsertNote } from '../../../src/core/notes';
 import { hashCode } from '../../../src/core/outcome';
 import { parseRunbook } from '../../../src/core/runbook';
-import { cleanUp, folder, lensesOf, lensTitles, opsdoc, runbook, scriptedUi, withUi } from './support/opsdocEditor';
+import { cleanUp, folder, lensTitles, lensesOf, opsdoc, runbook, scriptedUi, testWhenTrusted, testWhenUntrusted, withUi } from './support/opsdocEditor';
 
 const DOC = `# Lens checks
 
@@ -39,8 +39,7 @@ suite('Opsdoc lenses', () => {
   });
   teardown(cleanUp);
 
-  test('every runnable step has Run, Run on…, Copy; a block that does not run has none', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('every runnable step has Run, Run on…, Copy; a block that does not run has none', async function () {
     const editor = await runbook('zz-lenses-basic.md', DOC);
     const rb = parseRunbook(editor.document.getText(), { path: editor.document.uri.fsPath });
     const [prepare, text, tidy] = rb.steps;
@@ -51,8 +50,7 @@ suite('Opsdoc lenses', () => {
     assert.match(lens?.command?.tooltip ?? '', /destructive/);
   });
 
-  test('▶ Run section on headings that have steps below them', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('▶ Run section on headings that have steps below them', async function () {
     const editor = await runbook('zz-lenses-sections.md', DOC);
     const lenses = await lensesOf(editor.document.uri);
     const sections = lenses.filter((l) => l.command?.command === 'opsdoc.runSection').map((l) => l.range.start.line);
@@ -61,8 +59,7 @@ suite('Opsdoc lenses', () => {
     assert.ok(lenses.filter((l) => l.command?.command === 'opsdoc.runSection').every((l) => l.command!.title === '▶ Run section'));
   });
 
-  test('the Run lens follows the active profile', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('the Run lens follows the active profile', async function () {
     const api = await opsdoc();
     const editor = await runbook('zz-lenses-profile.md', DOC);
     const line = parseRunbook(DOC, { path: 'x.md' }).steps[0]!.line;
@@ -105,8 +102,7 @@ suite('Opsdoc lenses', () => {
     await api.gates.forget();
   });
 
-  test('clicking Run runs the step in the session terminal', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('clicking Run runs the step in the session terminal', async function () {
     const api = await opsdoc();
     const editor = await runbook('zz-lenses-run.md', '## Say hello\n\n```bash\necho "hello from the lens"\n```\n');
     const run = (await lensesOf(editor.document.uri)).find((l) => l.command?.command === 'opsdoc.runStep');
@@ -122,8 +118,7 @@ suite('Opsdoc lenses', () => {
     assert.match(session?.text ?? '', /✓ passed · exit 0/);
   });
 
-  test('in an untrusted workspace the lens says why nothing runs and offers to manage trust', async function () {
-    if (vscode.workspace.isTrusted) this.skip();
+  testWhenUntrusted('in an untrusted workspace the lens says why nothing runs and offers to manage trust', async function () {
     const editor = await runbook('zz-lenses-untrusted.md', DOC);
     const lenses = await lensesOf(editor.document.uri);
     assert.ok(!lenses.some((l) => l.command?.command === 'opsdoc.runStep' || l.command?.command === 'opsdoc.runSection'), 'no Run lens');

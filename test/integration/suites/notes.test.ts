@@ -11,14 +11,13 @@ import * as vscode from 'vscode';
 import { findNote, parseNotes } from '../../../src/core/notes';
 import type { Outcome } from '../../../src/core/outcome';
 import { parseRunbook } from '../../../src/core/runbook';
-import { cleanUp, folder, opsdoc, runbook, scriptedUi, sessionText, sleep, waitFor, withUi } from './support/opsdocEditor';
+import { cleanUp, folder, opsdoc, runbook, scriptedUi, sessionText, sleep, suiteWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const run = (uri: vscode.Uri, name: string) => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', uri, { name });
 
-suite('Opsdoc notes', function () {
+suiteWhenTrusted('Opsdoc notes', function () {
   this.timeout(60_000);
   suiteSetup(async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
     const api = await opsdoc();
     await api.profiles.setActive(folder(), 'local');
   });
@@ -113,10 +112,9 @@ suite('Opsdoc notes', function () {
   });
 });
 
-suite('Opsdoc runs: gates and the session terminal', function () {
+suiteWhenTrusted('Opsdoc runs: gates and the session terminal', function () {
   this.timeout(60_000);
   suiteSetup(async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
     const api = await opsdoc();
     await api.profiles.setActive(folder(), 'local');
     await vscode.workspace.getConfiguration('opsdoc.notes').update('mode', 'off', vscode.ConfigurationTarget.Workspace);

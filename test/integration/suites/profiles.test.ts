@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Outcome } from '../../../src/core/outcome';
-import { folder, opsdoc, scriptedUi, sleep, waitFor, withUi } from './support/opsdocEditor';
+import { folder, opsdoc, scriptedUi, sleep, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const PROFILES = `// test profiles
 {
@@ -143,8 +143,7 @@ suite('Opsdoc profiles', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  test('a protected profile asks for its name to be typed', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('a protected profile asks for its name to be typed', async function () {
     const api = await opsdoc();
     const doc = await openIn(root, 'protected.md', '## Check\n\n```bash\necho "on production"\n```\n');
     const wrong = scriptedUi((q) => (q.type === 'input' ? 'prod' : undefined));
@@ -160,8 +159,7 @@ suite('Opsdoc profiles', function () {
     assert.ok((terminal.creationOptions as vscode.ExtensionTerminalOptions).color instanceof vscode.ThemeColor, 'coloured');
   });
 
-  test('a step the doc forbids on production is blocked on a protected profile, quoting the doc', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('a step the doc forbids on production is blocked on a protected profile, quoting the doc', async function () {
     const api = await opsdoc();
     const doc = await openIn(root, 'forbidden.md', '## Reset\n\nThis wipes the data. Never run this against production.\n\n```bash\necho reset\n```\n');
     const ui = scriptedUi((q) => (q.type === 'input' ? 'production' : 'Run'));
@@ -174,8 +172,7 @@ suite('Opsdoc profiles', function () {
     assert.equal(onDev?.status, 'passed', 'elsewhere it runs (after its question)');
   });
 
-  test('Run on… runs on the profile picked, and the active profile stays', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('Run on… runs on the profile picked, and the active profile stays', async function () {
     const api = await opsdoc();
     const doc = await openIn(root, 'run-on.md', '## Where\n\n```bash\necho "picked profile"\n```\n');
     const running = withUi(api, scriptedUi(() => undefined), () =>
@@ -191,8 +188,7 @@ suite('Opsdoc profiles', function () {
     assert.equal(api.profiles.activeName(root), 'dev');
   });
 
-  test('a variant for another environment warns and offers to switch profile', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('a variant for another environment warns and offers to switch profile', async function () {
     const api = await opsdoc();
     const doc = await openIn(root, 'variant.md', '## Deploy\n\n**Staging:**\n\n```bash\necho "deploying to staging"\n```\n');
     const ui = scriptedUi((q) => (q.type === 'input' ? 'production' : q.buttons?.find((b) => b === 'Switch to staging')));

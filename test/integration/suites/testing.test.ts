@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunbook } from '../../../src/core/runbook';
 import type { TestResult } from '../../../src/providers/testing';
-import { cleanUp, folder, opsdoc, scriptedUi, waitFor, withUi } from './support/opsdocEditor';
+import { cleanUp, folder, opsdoc, scriptedUi, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const children = (item: vscode.TestItem): vscode.TestItem[] => {
   const out: vscode.TestItem[] = [];
@@ -57,8 +57,7 @@ suite('Opsdoc Testing', () => {
     assert.ok(!api.tests.item(vscode.Uri.file(join(folder(), 'node_modules', 'x.md'))));
   });
 
-  test('running the runbook on local passes every step', async function () {
-    if (!vscode.workspace.isTrusted) this.skip();
+  testWhenTrusted('running the runbook on local passes every step', async function () {
     this.timeout(60_000);
     const api = await opsdoc();
     await api.tests.ready;

@@ -122,3 +122,24 @@ export async function sessionText(api: OpsdocApi, profile = 'local'): Promise<st
   const session = api.controller.listSessions().find((s) => s.profile === profile && s.root === folder());
   return session?.text ?? '';
 }
+
+/*
+ * The suites run twice (scripts/test.sh): in a trusted workspace and in Restricted Mode.
+ * A test or suite that means something in only one of them is registered only in that run,
+ * so neither run reports the other's tests as skipped.
+ */
+
+/** `test`, registered only when the workspace is trusted. */
+export function testWhenTrusted(title: string, fn: Mocha.AsyncFunc): void {
+  if (vscode.workspace.isTrusted) test(title, fn);
+}
+
+/** `test`, registered only in Restricted Mode. */
+export function testWhenUntrusted(title: string, fn: Mocha.AsyncFunc): void {
+  if (!vscode.workspace.isTrusted) test(title, fn);
+}
+
+/** `suite`, registered only when the workspace is trusted. */
+export function suiteWhenTrusted(title: string, fn: (this: Mocha.Suite) => void): void {
+  if (vscode.workspace.isTrusted) suite(title, fn);
+}
