@@ -6,8 +6,8 @@
  * Exit codes: 0 when every file was listed, 2 for usage errors or when a file could not be
  * read (the other files are still listed).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readError, runbooksAt } from './cliShared';
 import { parseRunbook } from './core/runbook';
 import { remarkBlocks } from './core/markdown/reference';
 import { formatListing, listRunbook, type ListedRunbook } from './core/listing';
@@ -98,9 +98,9 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
   for (const path of paths) {
     let files: string[];
     try {
-      files = statSync(path).isDirectory() ? findRunbooks(path) : [path];
+      files = runbooksAt(path);
     } catch (error) {
-      io.err(`opsdoc: cannot read ${path}: ${reason(error)}\n`);
+      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
       code = 2;
       continue;
     }
@@ -109,7 +109,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
       try {
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        io.err(`opsdoc: cannot read ${file}: ${reason(error)}\n`);
+        io.err(`opsdoc: cannot read ${file}: ${readError(error)}\n`);
         code = 2;
         continue;
       }
@@ -120,29 +120,6 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
   }
   if (json) io.out(JSON.stringify(listed, null, 2) + '\n');
   return code;
-}
-
-/** Runbooks below a folder, sorted, skipping node_modules and dot-folders. */
-function findRunbooks(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.mdx?$/i.test(name)) out.push(path);
-    }
-  };
-  walk(dir);
-  return out.map((p) => (p.startsWith('/') ? p : relative('.', p) || p));
-}
-
-function reason(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return 'no such file or directory';
-  if (e.code === 'EACCES') return 'permission denied';
-  if (e.code === 'EISDIR') return 'is a directory';
-  return e.message ?? String(error);
 }
 
 if (require.main === module) {

@@ -10,18 +10,18 @@
  * come from --var and the profile's `vars`, risky steps need --yes, protected profiles
  * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { fillPlaceholders } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
-import { expandEnvRefs, type ResolvedProfile } from './core/profiles';
+import { forbiddenOn, needsConfirmation, variantConflict } from './core/gatePlan';
+import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Step } from './core/runbook';
-import { normaliseEnv } from './core/variants';
-import { ProfileStore } from './runners/profileStore';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { whoRuns, workspaceRootOf } from './cliRun';
+import { loadProfile, runbooksAt } from './cliShared';
 import type { CliIo } from './cli';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
@@ -93,7 +93,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const files: string[] = [];
   for (const path of args.paths) {
     try {
-      files.push(...(statSync(path).isDirectory() ? runbooksIn(path) : [path]));
+      files.push(...runbooksAt(path));
     } catch {
       io.err(`opsdoc: cannot read ${path}: no such file or directory\n`);
       return 2;
@@ -102,6 +102,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   // With --json, stdout holds only the JSON; progress and the summary go to stderr.
   const say = args.json ? io.err : io.out;
   const suites: CheckSuite[] = [];
+  const profiles = new Map<string, ResolvedProfile>();
   let unresolved = false;
   let stopAll = false;
   for (const file of files) {
@@ -112,24 +113,12 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       .filter((s) => args.sections.length === 0 || args.sections.some((t) => s.section.some((h) => h.toLowerCase().includes(t.toLowerCase()))));
     if (steps.length === 0) continue;
     const root = workspaceRootOf(file);
-    let profile: ResolvedProfile;
-    try {
-      const store = new ProfileStore(root);
-      const state = store.load();
-      const errors = state.problems.filter((p) => p.severity === 'error');
-      if (errors.length > 0) {
-        for (const p of errors) io.err(`${p.file}:${p.line}:${p.column}: error: ${p.message}\n`);
-        return 2;
-      }
-      const expanded = expandEnvRefs(store.resolve(args.profile), process.env);
-      if (expanded.missing.length > 0) {
-        io.err(`opsdoc: profile "${expanded.profile.name}" needs environment variables: ${expanded.missing.join(', ')}\n`);
-        return 2;
-      }
-      profile = expanded.profile;
-    } catch (error) {
-      io.err(`opsdoc: ${(error as Error).message}\n`);
-      return 2;
+    // Workspaces are few and runbooks many: each profiles file is read once per check.
+    let profile = profiles.get(root);
+    if (!profile) {
+      profile = loadProfile(root, args.profile, io, { warnings: false });
+      if (!profile) return 2;
+      profiles.set(root, profile);
     }
     if (profile.protected && args.confirmProfile !== profile.name) {
       io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to check on it\n`);
@@ -205,27 +194,10 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
 
 /** Why a step must not run in an unattended check, or undefined when it may. */
 function gate(step: Step, profile: ResolvedProfile, yes: boolean): string | undefined {
-  const forbidden = step.risk.reasons.find((r) => r.kind === 'production-forbidden');
-  if (profile.protected && forbidden) return `blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`;
-  const env = normaliseEnv(profile.name);
-  if (step.variant && step.variant.env !== env && ['development', 'staging', 'production', 'test', 'local'].includes(env)) {
-    return `meant for ${step.variant.env} (${step.variant.evidence})`;
-  }
-  const asks = profile.confirm === 'always' || (profile.confirm === 'risky' && step.risk.level !== 'none');
-  if (asks && !yes) return `needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`;
+  const forbidden = forbiddenOn(step, profile);
+  if (forbidden) return `blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`;
+  const conflict = variantConflict(step, profile);
+  if (conflict) return `meant for ${conflict.stepEnv} (${conflict.evidence})`;
+  if (needsConfirmation(step, profile) && !yes) return `needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`;
   return undefined;
-}
-
-function runbooksIn(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.mdx?$/i.test(name)) out.push(path);
-    }
-  };
-  walk(dir);
-  return out;
 }

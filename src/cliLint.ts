@@ -8,16 +8,15 @@
  * steps whose last passing note (on any profile) is missing or older than that.
  * Exit: 0 without errors, 1 when any error is found, 2 for usage or unreadable files.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseDuration } from './core/attributes';
 import { editorDiagnostics, type EditorDiagnostic } from './core/editorDiagnostics';
-import { expandEnvRefs, type ResolvedProfile } from './core/profiles';
+import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook } from './core/runbook';
 import { notesOfSteps } from './core/stepNotes';
 import { analyzeVariables } from './core/variables';
-import { ProfileStore } from './runners/profileStore';
 import { workspaceRootOf } from './cliRun';
+import { loadProfile, readError, runbooksAt } from './cliShared';
 import type { CliIo } from './cli';
 
 export const LINT_USAGE = `usage: opsdoc lint [PATHS...] [--format text|json] [--max-age DURATION] [--profile NAME]
@@ -69,12 +68,13 @@ export function lintCommand(argv: readonly string[], io: CliIo, now = Date.now()
 
   let code = 0;
   const problems: LintProblem[] = [];
+  const profiles = new Map<string, ResolvedProfile>();
   for (const path of paths) {
     let files: string[];
     try {
-      files = statSync(path).isDirectory() ? runbooksIn(path) : [path];
+      files = runbooksAt(path);
     } catch (error) {
-      io.err(`opsdoc: cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}\n`);
+      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
       code = 2;
       continue;
     }
@@ -83,16 +83,17 @@ export function lintCommand(argv: readonly string[], io: CliIo, now = Date.now()
       try {
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        io.err(`opsdoc: cannot read ${file}: ${(error as Error).message}\n`);
+        io.err(`opsdoc: cannot read ${file}: ${readError(error)}\n`);
         code = 2;
         continue;
       }
-      let profile: ResolvedProfile | undefined;
-      try {
-        profile = expandEnvRefs(new ProfileStore(workspaceRootOf(file)).resolve(profileName), process.env).profile;
-      } catch (error) {
-        io.err(`opsdoc: ${(error as Error).message}\n`);
-        return 2;
+      // Each workspace's profiles file is read once, however many runbooks it holds.
+      const root = workspaceRootOf(file);
+      let profile = profiles.get(root);
+      if (!profile) {
+        profile = loadProfile(root, profileName, io, { quiet: true, lastGood: true });
+        if (!profile) return 2;
+        profiles.set(root, profile);
       }
       problems.push(...lintText(file, text, profile, now, maxAgeMs));
     }
@@ -153,19 +154,4 @@ export function lintText(path: string, text: string, profile: ResolvedProfile | 
 function usage(io: CliIo, message: string): number {
   io.err(`opsdoc: ${message}\n${LINT_USAGE}\n`);
   return 2;
-}
-
-/** Runbooks below a folder, sorted, skipping node_modules and dot-folders. */
-function runbooksIn(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.mdx?$/i.test(name)) out.push(path);
-    }
-  };
-  walk(dir);
-  return out.map((p) => (p.startsWith('/') ? p : relative('.', p) || p));
 }

@@ -14,12 +14,12 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { formatDuration } from './core/notes';
-import { expandEnvRefs, ProfileNotFoundError, type ResolvedProfile } from './core/profiles';
+import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Runbook, type Step } from './core/runbook';
-import { normaliseEnv } from './core/variants';
-import { ProfileStore } from './runners/profileStore';
+import { forbiddenOn, needsConfirmation, variantConflict } from './core/gatePlan';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
+import { loadProfile, readError } from './cliShared';
 import type { CliIo } from './cli';
 
 export const RUN_USAGE = `usage: opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile NAME]
@@ -175,29 +175,12 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   try {
     text = readFileSync(args.file, 'utf8');
   } catch (error) {
-    io.err(`opsdoc: cannot read ${args.file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}\n`);
+    io.err(`opsdoc: cannot read ${args.file}: ${readError(error)}\n`);
     return 2;
   }
   const root = workspaceRootOf(args.file);
-  const store = new ProfileStore(root);
-  const state = store.load();
-  for (const p of state.problems) io.err(`${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
-  if (state.problems.some((p) => p.severity === 'error')) {
-    io.err(`opsdoc: ${state.file} has errors; fix them first\n`);
-    return 2;
-  }
-  let profile: ResolvedProfile;
-  try {
-    const expanded = expandEnvRefs(store.resolve(args.profile), process.env);
-    if (expanded.missing.length > 0) {
-      io.err(`opsdoc: profile "${expanded.profile.name}" needs environment variables: ${expanded.missing.join(', ')}\n`);
-      return 2;
-    }
-    profile = expanded.profile;
-  } catch (error) {
-    io.err(`opsdoc: ${error instanceof ProfileNotFoundError ? error.message : (error as Error).message}\n`);
-    return 2;
-  }
+  const profile = loadProfile(root, args.profile, io);
+  if (!profile) return 2;
   const runbook = parseRunbook(text, { path: args.file });
   let steps: Step[];
   try {
@@ -212,19 +195,20 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to run on it\n`);
     return 2;
   }
-  const envOfProfile = normaliseEnv(profile.name);
+  // The same gates as the editor's (core/gatePlan), asked up front since nothing may stop halfway.
   const runnable: Step[] = [];
   for (const step of steps) {
-    const forbidden = step.risk.reasons.find((r) => r.kind === 'production-forbidden');
-    if (profile.protected && forbidden) {
+    const forbidden = forbiddenOn(step, profile);
+    if (forbidden) {
       io.err(`opsdoc: step "${step.name}" is blocked on protected profile "${profile.name}": the doc says "${forbidden.text}" (line ${forbidden.line + 1})\n`);
       return 2;
     }
-    if (step.variant && step.variant.env !== envOfProfile && ['development', 'staging', 'production', 'test', 'local'].includes(envOfProfile)) {
+    const conflict = variantConflict(step, profile);
+    if (conflict) {
       if (args.steps.includes(step.name) || args.lines.length > 0) {
-        io.err(`opsdoc: warning: step "${step.name}" is meant for ${step.variant.env} (${step.variant.evidence}); running it on ${profile.name} as asked\n`);
+        io.err(`opsdoc: warning: step "${step.name}" is meant for ${conflict.stepEnv} (${conflict.evidence}); running it on ${profile.name} as asked\n`);
       } else {
-        io.err(`opsdoc: skipping "${step.name}": it is meant for ${step.variant.env} (${step.variant.evidence})\n`);
+        io.err(`opsdoc: skipping "${step.name}": it is meant for ${conflict.stepEnv} (${conflict.evidence})\n`);
         continue;
       }
     }
@@ -246,7 +230,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       values[p.name] = answer;
     }
   }
-  const mustConfirm = (s: Step) => profile.confirm === 'always' || (profile.confirm === 'risky' && s.risk.level !== 'none');
+  const mustConfirm = (s: Step) => needsConfirmation(s, profile);
   if (!args.yes) {
     for (const step of runnable.filter(mustConfirm)) {
       const why = step.risk.reasons.map((r) => `    - ${r.kind} (line ${r.line + 1}): ${r.text}`).join('\n');
