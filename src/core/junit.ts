@@ -27,15 +27,18 @@ export interface CheckSuite {
 /** The JUnit XML document for `suites`, ending in a newline. */
 export function renderJUnit(suites: readonly CheckSuite[], timestamp = new Date()): string {
   const count = (s: readonly CheckCase[], status: CheckCase['status']) => s.filter((c) => c.status === status).length;
-  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  // A duration is never written negative or NaN (a wall-clock jump can make one negative):
+  // the common JUnit schema and CI parsers reject such times.
+  const ms = (c: CheckCase) => (Number.isFinite(c.durationMs) && c.durationMs > 0 ? c.durationMs : 0);
+  const seconds = (total: number) => (total / 1000).toFixed(3);
   const all = suites.flatMap((s) => s.cases);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="opsdoc check" tests="${all.length}" failures="${count(all, 'failed')}" errors="0" skipped="${count(all, 'skipped')}" time="${seconds(all.reduce((t, c) => t + c.durationMs, 0))}">`);
+  out.push(`<testsuites name="opsdoc check" tests="${all.length}" failures="${count(all, 'failed')}" errors="0" skipped="${count(all, 'skipped')}" time="${seconds(all.reduce((t, c) => t + ms(c), 0))}">`);
   for (const suite of suites) {
-    const time = suite.cases.reduce((t, c) => t + c.durationMs, 0);
+    const time = suite.cases.reduce((t, c) => t + ms(c), 0);
     out.push(`  <testsuite name="${attr(suite.path)}" tests="${suite.cases.length}" failures="${count(suite.cases, 'failed')}" errors="0" skipped="${count(suite.cases, 'skipped')}" time="${seconds(time)}" timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, '')}">`);
     for (const c of suite.cases) {
-      const open = `    <testcase name="${attr(c.name)}" classname="${attr(suite.path)}" file="${attr(suite.path)}" line="${c.line}" time="${seconds(c.durationMs)}"`;
+      const open = `    <testcase name="${attr(c.name)}" classname="${attr(suite.path)}" file="${attr(suite.path)}" line="${c.line}" time="${seconds(ms(c))}"`;
       if (c.status === 'passed' && !c.output) {
         out.push(`${open}/>`);
         continue;
