@@ -70,6 +70,7 @@ install_missing() {
   command -v runc >/dev/null || pkgs+=(runc)
   [[ -x /bin/busybox ]] || pkgs+=(busybox-static)
   [[ -x "$PG_BIN/initdb" ]] || pkgs+=(postgresql)
+  command -v xmllint >/dev/null || pkgs+=(libxml2-utils)
   command -v docker >/dev/null || die "the docker CLI is not installed (only the CLI is needed; podman serves its API)"
   ((${#pkgs[@]} == 0)) && return 0
   [[ $EUID -eq 0 ]] || die "missing packages (${pkgs[*]}) and not root: install them or run as root"

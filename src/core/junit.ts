@@ -1,8 +1,8 @@
 /**
  * JUnit XML for `opsdoc check --junit`: one <testsuite> per runbook (named by its path), one
  * <testcase> per step with `classname` = the runbook's path and `file`/`line` attributes, so
- * CI systems link each result to the doc. Follows the common JUnit schema (testsuites >
- * testsuite > testcase > failure | skipped, system-out).
+ * CI systems link each result to the doc. Valid against schemas/junit.xsd, the common JUnit
+ * schema (testsuites > testsuite > testcase > failure | skipped, system-out) plus file/line.
  */
 
 /** One step's result in a check. */
@@ -28,7 +28,7 @@ export interface CheckSuite {
 export function renderJUnit(suites: readonly CheckSuite[], timestamp = new Date()): string {
   const count = (s: readonly CheckCase[], status: CheckCase['status']) => s.filter((c) => c.status === status).length;
   // A duration is never written negative or NaN (a wall-clock jump can make one negative):
-  // the common JUnit schema and CI parsers reject such times.
+  // the schema (schemas/junit.xsd) and CI parsers reject such times.
   const ms = (c: CheckCase) => (Number.isFinite(c.durationMs) && c.durationMs > 0 ? c.durationMs : 0);
   const seconds = (total: number) => (total / 1000).toFixed(3);
   const all = suites.flatMap((s) => s.cases);
