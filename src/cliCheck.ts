@@ -103,6 +103,15 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const say = args.json ? io.err : io.out;
   const suites: CheckSuite[] = [];
   const profiles = new Map<string, ResolvedProfile>();
+  // Who ran is recorded only in notes and the history, and asking git costs a process: once
+  // per workspace, and not at all when nothing is recorded (outcomes then never leave memory).
+  const recording = args.history || args.writeNotes;
+  const people = new Map<string, string>();
+  const whoIn = (root: string): string => {
+    let who = people.get(root);
+    if (who === undefined) people.set(root, (who = whoRuns(root)));
+    return who;
+  };
   let unresolved = false;
   let stopAll = false;
   for (const file of files) {
@@ -138,7 +147,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       }
       continue;
     }
-    const runner = new RunbookRunner({ profile, values, who: whoRuns(root) });
+    const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '' });
     let failedStep: Step | undefined;
     try {
       for (const step of steps) {
