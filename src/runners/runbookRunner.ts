@@ -70,8 +70,9 @@ export class RunbookRunner {
     const base = { profile: this.options.profile.name, by: this.options.who, codeHash: hashCode(step.code), step: step.name };
     const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>): Outcome => {
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
-      if (done.tail !== undefined) done.tail = redact(done.tail, this.secretValues);
-      if (done.reason !== undefined) done.reason = redact(done.reason, this.secretValues);
+      // Most steps print nothing: an empty text has nothing to redact.
+      if (done.tail) done.tail = redact(done.tail, this.secretValues);
+      if (done.reason) done.reason = redact(done.reason, this.secretValues);
       this.options.onEvent?.({ type: 'step-end', step, outcome: done });
       return done;
     };
@@ -138,13 +139,16 @@ export class RunbookRunner {
 
   /** The code the session runs for a step: language steps piped to their client, hops sent to their host. */
   private prepare(step: Step, code: string): { code: string; hops: string[] } {
-    const nonce = randomBytes(6).toString('hex');
+    // The here-doc delimiters' nonce, drawn only for the steps that get a here-doc.
     if (step.runAs && step.runAs !== 'shell') {
       const client = this.options.profile.languages[step.runAs as LanguageId];
+      const nonce = randomBytes(6).toString('hex');
       return { code: `${client} <<'OPSDOC_INPUT_${nonce}'\n${code}\nOPSDOC_INPUT_${nonce}`, hops: [] };
     }
-    const segments = splitHops(code);
+    // A hop is a line starting with `ssh`: most steps have none, and need no splitting.
+    const segments = code.includes('ssh') ? splitHops(code) : [];
     if (!segments.some((s) => s.ssh)) return { code, hops: [] };
+    const nonce = randomBytes(6).toString('hex');
     const hops: string[] = [];
     const parts = segments.map((s) => {
       if (!s.ssh) return s.code;
