@@ -10,7 +10,7 @@
 import type { Placeholder, Step } from './runbook';
 import type { RiskReason } from './risk';
 import type { VariableSource } from './variables';
-import { normaliseEnv } from './variants';
+import { normaliseEnv, type Variant } from './variants';
 
 /** Placeholder (or secret) names whose values are secrets: typed into masked boxes, kept in secret storage, redacted. */
 export const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i;
@@ -72,6 +72,43 @@ export function variantConflict(step: Step, profile: Pick<GateProfile, 'name' | 
   const profileEnv = envOfProfile(profile);
   if (!profileEnv || !KNOWN_ENVS.includes(variant.env) || envsMatch(variant.env, profileEnv)) return undefined;
   return { stepEnv: variant.env, profileEnv, evidence: variant.evidence, line: variant.line };
+}
+
+/**
+ * Which lines of a block with per-environment parts (`# staging` ... `# production:` comment
+ * lines, `cmd  # prod` trailing comments) run on a profile:
+ * - `whole`: the block has no such parts;
+ * - `part`: only the shared lines and the parts for the profile's environment run; the lines
+ *   of the other parts (`omit`, 0-based document lines) are left out;
+ * - `none`: no part fits the profile (or the profile names no environment to choose by) and
+ *   no line with code is shared, or a part for another environment would run: nothing runs,
+ *   `reason` says why in the doc's words.
+ * A block that runs a rollback for staging and one for production never runs both.
+ */
+export type LinePlan =
+  | { run: 'whole' }
+  | { run: 'part'; omit: ReadonlySet<number>; kept: Variant[]; dropped: Variant[] }
+  | { run: 'none'; reason: string };
+
+/** The lines of `step` that run on `profile` (see LinePlan). */
+export function linePlan(step: Step, profile: Pick<GateProfile, 'name' | 'protected'>): LinePlan {
+  const parts = step.lineVariants;
+  if (parts.length === 0) return { run: 'whole' };
+  const profileEnv = envOfProfile(profile);
+  const fits = (v: Variant) => profileEnv !== undefined && envsMatch(v.env, profileEnv);
+  const kept = parts.filter(fits);
+  const dropped = parts.filter((v) => !fits(v));
+  const said = dropped.map((v) => `${v.env} (“${v.evidence}”, line ${v.line + 1})`).join(', ');
+  if (profileEnv === undefined) {
+    return { run: 'none', reason: `its lines are split by environment (${said}) and the profile ${profile.name} names none; run it on a profile named after one` };
+  }
+  const omit = new Set<number>();
+  for (const v of dropped) for (let line = v.line; line <= v.endLine; line++) omit.add(line);
+  // Only lines with code count: a block of comments and other environments' parts runs nothing.
+  const code = step.code.split('\n');
+  const runs = step.codeLines.some((c, i) => !omit.has(c.line) && (code[i] ?? '').replace(/^\s*#.*$/, '').trim() !== '');
+  if (!runs) return { run: 'none', reason: `its lines are meant for ${said}, none for ${profileEnv}` };
+  return { run: 'part', omit, kept, dropped };
 }
 
 /** The profiles (by name) that stand for `env`, in the order given. */

@@ -6,6 +6,7 @@ import {
   envOfProfile,
   forbiddenOn,
   isSecretName,
+  linePlan,
   missingPlaceholders,
   needsConfirmation,
   profilesForEnv,
@@ -94,4 +95,37 @@ test('reasons in the doc’s own words, the doc’s first', () => {
   const docLines = '## Clean up (Destructive)\n\n> [!WARNING]\n> This deletes the workspace.\n\n```bash\nrm -rf "$WORKDIR"\n```\n'.split('\n');
   assert.match(describeRisk(step, (l) => docLines[l]), /The doc says: “\[!WARNING\] This deletes the workspace\.” \(line 3\)/);
   assert.equal(describeReason({ kind: 'doc-warning', level: 'caution', text: '[!WARNING]', line: 0 }, () => '```bash'), 'The doc says: “[!WARNING]” (line 1)');
+});
+
+test('a block split by environment runs only the lines for the profile\'s environment', () => {
+  const rb = doc('## Roll back\n\n```bash\nset -e\n# for staging\nkubectl --context staging rollout undo deploy/api\n# production:\nkubectl --context production rollout undo deploy/api\n```\n');
+  const step = rb.steps[0]!;
+  // Document lines: 3 `set -e`, 4-5 the staging part, 6-7 the production part.
+  const staging = linePlan(step, { name: 'staging', protected: false });
+  assert.equal(staging.run, 'part');
+  if (staging.run !== 'part') return;
+  assert.deepEqual([...staging.omit].sort(), [6, 7]);
+  assert.deepEqual(staging.kept.map((v) => v.env), ['staging']);
+  assert.deepEqual(staging.dropped.map((v) => v.env), ['production']);
+  const prod = linePlan(step, { name: 'live', protected: true });
+  assert.equal(prod.run, 'part');
+  if (prod.run === 'part') assert.deepEqual([...prod.omit].sort(), [4, 5]);
+  // `set -e` alone is shared but no command for local: nothing runs, and the reason quotes the doc.
+  const local = linePlan(step, { name: 'local', protected: false });
+  assert.equal(local.run, 'part', 'set -e is a shared command line');
+  const onlyParts = doc('```bash\n# for staging\nkubectl --context staging rollout undo deploy/api\n# production:\nkubectl --context production rollout undo deploy/api\n```\n').steps[0]!;
+  const none = linePlan(onlyParts, { name: 'local', protected: false });
+  assert.equal(none.run, 'none');
+  if (none.run === 'none') assert.match(none.reason, /meant for staging \(“# for staging”, line 2\), production \(“# production:”, line 4\), none for local/);
+  const unnamed = linePlan(onlyParts, { name: 'bastion', protected: false });
+  assert.equal(unnamed.run, 'none');
+  if (unnamed.run === 'none') assert.match(unnamed.reason, /profile bastion names none/);
+});
+
+test('a trailing comment marks one line for one environment; a block without parts runs whole', () => {
+  const step = doc('```bash\ndocker compose pull\ndocker compose up -d --build  # dev\ndocker compose up -d  # production\n```\n').steps[0]!;
+  const dev = linePlan(step, { name: 'local', protected: false });
+  assert.equal(dev.run, 'part');
+  if (dev.run === 'part') assert.deepEqual([...dev.omit], [3]);
+  assert.deepEqual(linePlan(doc('```bash\necho hi\n```\n').steps[0]!, { name: 'local', protected: false }), { run: 'whole' });
 });
