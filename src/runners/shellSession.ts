@@ -27,11 +27,12 @@
  * the driver, with the step's own line numbers: `/dev/fd/19: eval: line 2: syntax error ...`.
  *
  * The driver first prints a start marker (`<nonce>S`, on stderr, then stdout), and after the
- * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both, so each stream's
- * output for the step is exactly what lies between the two and the step is over when both
- * end markers arrived. Output outside start/end (a pty's echo of the wrapper, a background
- * job's output between steps) is dropped. The nonce is never sent literally after init, so
- * neither the echo of the wrapper nor `set`/`declare -f` output can fake a marker.
+ * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both (stderr's first, each
+ * in one write), so each stream's output for the step is exactly what lies between the two
+ * and the step is over when both end markers arrived. Output outside start/end (a pty's echo
+ * of the wrapper, a background job's output between steps) is dropped. The nonce is never
+ * sent literally after init, so neither the echo of the wrapper nor `set`/`declare -f` output
+ * can fake a marker.
  *
  * `sh` dialect (dash, busybox ash, which have no ERR trap): the code is split into its
  * top-level statements with mvdan-sh and sent as
@@ -520,7 +521,10 @@ function bashInit(nonce: string, pty: boolean): string {
     'builtin set +eE',
     'builtin trap - ERR',
     '__opsdoc_t',
-    `builtin printf '\\n%sE%s\\n' "$__opsdoc_n" "$1"${pty ? '' : `;builtin printf '\\n%sE%s\\n' "$__opsdoc_n" "$1" >&19`}`,
+    // Each end marker as one %s argument: bash's stdout is line-buffered, so a `\n` in the
+    // format would be written (and read by the session) on its own. stderr's goes first, so
+    // the step usually ends on stdout's without arming the wait for a late stderr marker.
+    `${pty ? '' : `builtin printf %s $'\\n'"$__opsdoc_n"E"$1"$'\\n' >&19;`}builtin printf %s $'\\n'"$__opsdoc_n"E"$1"$'\\n'`,
     '}',
     '',
   ].join('\n');
