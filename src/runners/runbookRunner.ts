@@ -67,8 +67,8 @@ export class RunbookRunner {
    */
   async run(step: Step, signal?: AbortSignal): Promise<Outcome> {
     const started = Date.now();
-    const base = { profile: this.options.profile.name, by: this.options.who, codeHash: hashCode(step.code), step: step.name };
-    const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>): Outcome => {
+    const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code)): Outcome => {
+      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name };
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
       // Most steps print nothing: an empty text has nothing to redact.
       if (done.tail) done.tail = redact(done.tail, this.secretValues);
@@ -93,18 +93,22 @@ export class RunbookRunner {
     }
     this.options.onEvent?.({ type: 'step-start', step, hops });
     const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
-    const result: StepResult = await session.run({
+    const running = session.run({
       code,
       ...(signal ? { signal } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       continueOnError: step.attributes['continueOnError'] === true,
       onOutput: (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk: redact(chunk, this.secretValues), stream }),
     });
+    // The shell has the step now: what the outcome needs anyway is worked out while it runs
+    // rather than between steps.
+    const codeHash = hashCode(step.code);
+    const expected = parseExpect(step.attributes['expect']);
+    const result: StepResult = await running;
     let reason: string | undefined;
     let status: Outcome['status'] = result.status;
     if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
     // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
-    const expected = parseExpect(step.attributes['expect']);
     if (expected.error) {
       status = 'failed';
       reason = expected.error;
@@ -124,7 +128,7 @@ export class RunbookRunner {
       durationMs: result.durationMs,
       tail: result.tail,
       ...(reason ? { reason } : {}),
-    });
+    }, codeHash);
   }
 
   /** Sends input to the running step (answers to `read`, password prompts); dropped between steps. */
