@@ -279,6 +279,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         const s = event.step;
         io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${profile.name})\n`);
         for (const hop of event.hops) io.out(`   → part of this step runs on ${hop} (ssh from the session's target)\n`);
+        for (const part of event.leftOut) io.out(`   → lines ${part.line + 1}-${part.endLine + 1} left out: for ${part.env} (“${part.evidence}”)\n`);
       } else if (event.type === 'output') io.out(event.chunk);
       else {
         const o = event.outcome;

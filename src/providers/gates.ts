@@ -6,6 +6,10 @@
  * 3. A variant for another environment (the staging tab while the profile is production):
  *    warn, offer the matching profile(s); "Run anyway" only on unprotected profiles. In a
  *    section run such a step is skipped (the section's other variant is the one that fits).
+ *    A block split by environment (`# staging` ... `# production:`) with no part for the
+ *    profile does not run at all: a section run skips it, a single run offers the matching
+ *    profile(s). When a part fits, only that part and the shared lines run (the run
+ *    controller passes the plan to the runner).
  * 4. A `$X` an earlier step defines, when that step has not run in this session:
  *    "Run <that step> first" / "Run anyway" / cancel.
  * 5. Placeholders without a value: input boxes, the doc's hint as the prompt, the last value
@@ -22,6 +26,7 @@ import {
   describeRisk,
   forbiddenOn,
   isSecretName,
+  linePlan,
   missingPlaceholders,
   needsConfirmation,
   profilesForEnv,
@@ -135,6 +140,19 @@ export class Gates {
       if (!answer) return { action: 'cancel', reason: `meant for ${conflict.stepEnv}` };
       const chosen = others[switchTo.indexOf(answer)];
       if (chosen) return { action: 'switch', profile: chosen };
+    }
+
+    // A block split by environment with no part for this profile: running it whole would run
+    // the other environments' lines (a staging and a production rollback), so it never does.
+    const lines = linePlan(step, profile);
+    if (lines.run === 'none') {
+      if (request.mode === 'section') return { action: 'skip', reason: lines.reason };
+      const envs = [...new Set(step.lineVariants.map((v) => v.env))];
+      const others = envs.flatMap((env) => profilesForEnv(env, ctx.profiles)).filter((n, i, all) => n !== profile.name && all.indexOf(n) === i).slice(0, 2);
+      const switchTo = others.map((n) => `Switch to ${n}`);
+      const answer = await this.ui.ask('warning', `"${step.name}" does not run on ${profile.name}: ${lines.reason}.`, { modal: true }, ...switchTo);
+      const chosen = answer ? others[switchTo.indexOf(answer)] : undefined;
+      return chosen ? { action: 'switch', profile: chosen } : { action: 'cancel', reason: lines.reason };
     }
 
     if (step.runAs === 'shell') {

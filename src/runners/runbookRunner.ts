@@ -9,11 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { parseDuration } from '../core/attributes';
 import { parseExpect, judge } from '../core/expect';
 import { fillPlaceholders } from '../core/fill';
+import { linePlan } from '../core/gatePlan';
 import { splitHops } from '../core/hops';
 import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
 import { redact } from '../core/redact';
 import type { Step } from '../core/runbook';
+import type { Variant } from '../core/variants';
 import { ShellSession, type StepResult } from './shellSession';
 import { openTarget, type TargetCallbacks } from './targets';
 import type { Transport } from './transport';
@@ -21,7 +23,8 @@ import type { Transport } from './transport';
 /** What a runner reports while it works. */
 export type RunEvent =
   | { type: 'session'; description: string; reason?: string }
-  | { type: 'step-start'; step: Step; hops: string[] }
+  /** `leftOut`: parts of a block split by environment that do not run on this profile. */
+  | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[] }
   | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-end'; step: Step; outcome: Outcome };
 
@@ -42,6 +45,13 @@ export interface RunnerOptions {
   /** Characters of output kept for the outcome's tail. */
   tailBytes?: number;
 }
+
+/**
+ * Pagers wait for a key that no step presses (psql's wide results, `git log`, `systemctl
+ * status` on a pty would hang the step in `less`): output goes straight through instead. A
+ * profile's `env` may set them otherwise.
+ */
+const NO_PAGER: Record<string, string> = { PAGER: 'cat', GIT_PAGER: 'cat', PSQL_PAGER: 'cat', SYSTEMD_PAGER: 'cat' };
 
 /** Runs steps one at a time in one session on one profile. */
 export class RunbookRunner {
@@ -79,19 +89,24 @@ export class RunbookRunner {
     if (!step.runnable) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: step.notRunnableReason ?? 'not runnable' });
     }
+    // A block split by environment runs only its shared lines and the part for this profile,
+    // whichever front end asked: never a staging and a production rollback together.
+    const lines = linePlan(step, this.options.profile);
+    if (lines.run === 'none') return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: lines.reason });
     const values = { ...this.options.profile.vars, ...this.options.values };
     const filled = fillPlaceholders(step, values);
     if (filled.missing.length > 0) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` });
     }
-    const { code, hops } = this.prepare(step, filled.code);
+    const kept = lines.run === 'part' ? filled.code.split('\n').filter((_, i) => !lines.omit.has(step.codeLines[i]?.line ?? -1)).join('\n') : filled.code;
+    const { code, hops } = this.prepare(step, kept);
     let session: ShellSession;
     try {
       session = await this.ensureSession();
     } catch (error) {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
-    this.options.onEvent?.({ type: 'step-start', step, hops });
+    this.options.onEvent?.({ type: 'step-start', step, hops, leftOut: lines.run === 'part' ? lines.dropped : [] });
     const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
     const running = session.run({
       code,
@@ -181,7 +196,7 @@ export class RunbookRunner {
     });
     // The profile's environment and secrets are exported by the session itself, so they reach
     // the shell on every kind of target (SSH servers often refuse `env` requests).
-    const exports = Object.entries({ ...profile.env, ...this.options.secrets })
+    const exports = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
       .filter(([name]) => /^[A-Za-z_]\w*$/.test(name))
       .map(([name, value]) => `export ${name}='${value.replace(/'/g, `'\\''`)}'`);
     if (cwd && profile.target.type !== 'local') exports.push(`cd '${cwd.replace(/'/g, `'\\''`)}'`);

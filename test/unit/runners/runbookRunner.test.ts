@@ -81,3 +81,45 @@ test('`ssh host` without a command sends the following lines to that host; `exit
     await runner.close();
   }
 });
+
+test('a block split by environment runs only its shared lines and the part for the profile', async () => {
+  const staging = resolveProfile({ profiles: { staging: { target: { type: 'local' } } } }, 'staging');
+  const [rollback] = steps('```bash\necho shared\n# for staging\necho staging-part\n# production:\necho production-part\n```\n');
+  const events: RunEvent[] = [];
+  const onStaging = new RunbookRunner({ profile: staging, who: 'tester', onEvent: (e) => events.push(e) });
+  try {
+    const outcome = await onStaging.run(rollback!);
+    assert.equal(outcome.status, 'passed');
+    assert.match(outcome.tail ?? '', /shared\nstaging-part/);
+    assert.doesNotMatch(outcome.tail ?? '', /production-part/);
+    const start = events.find((e) => e.type === 'step-start');
+    assert.deepEqual(start?.type === 'step-start' ? start.leftOut.map((v) => [v.env, v.line, v.endLine]) : [], [['production', 4, 5]], 'the production part: 0-based lines 4-5');
+    assert.equal(outcome.codeHash, (await import('../../../src/core/outcome')).hashCode(rollback!.code), 'the note still names the block as written');
+  } finally {
+    await onStaging.close();
+  }
+  const [onlyParts] = steps('```bash\n# for staging\necho staging-part\n# production:\necho production-part\n```\n');
+  const onLocal = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    const outcome = await onLocal.run(onlyParts!);
+    assert.equal(outcome.status, 'skipped');
+    assert.match(outcome.reason ?? '', /meant for staging .*production .*none for local/);
+  } finally {
+    await onLocal.close();
+  }
+});
+
+test('pagers are off in a session (a step never waits in less); a profile may set its own', async () => {
+  const paged = resolveProfile({ profiles: { paged: { target: { type: 'local' }, env: { PAGER: 'more' } } } }, 'paged');
+  const [show] = steps('```bash\necho "pagers: $PAGER $GIT_PAGER $PSQL_PAGER $SYSTEMD_PAGER"\n```\n');
+  for (const [profile, expected] of [[local, 'pagers: cat cat cat cat'], [paged, 'pagers: more cat cat cat']] as const) {
+    const runner = new RunbookRunner({ profile, who: 'tester', pty: true });
+    try {
+      const outcome = await runner.run(show!);
+      assert.equal(outcome.status, 'passed');
+      assert.match(outcome.tail ?? '', new RegExp(expected));
+    } finally {
+      await runner.close();
+    }
+  }
+});
