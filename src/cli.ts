@@ -27,9 +27,18 @@ runbooks (node_modules and dot-folders skipped).
 export interface CliIo {
   out: (text: string) => unknown;
   err: (text: string) => unknown;
+  /** Whether `out` / `err` reach a person's terminal (live progress lines); absent: they do not. */
+  tty?: { out?: boolean; err?: boolean };
 }
 
-const processIo: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+/** A terminal that shows live lines: a TTY, not CI's log (even when CI allocates a TTY), not TERM=dumb. */
+const liveTerminal = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env['CI'] && process.env['TERM'] !== 'dumb';
+
+const processIo: CliIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  tty: { out: liveTerminal(process.stdout), err: liveTerminal(process.stderr) },
+};
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -123,6 +132,13 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
 }
 
 if (require.main === module) {
+  // `opsdoc list | head`: a reader that closes the pipe early is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

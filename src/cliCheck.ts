@@ -15,7 +15,7 @@ import { dirname, relative } from 'node:path';
 import { fillPlaceholders } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
-import { forbiddenOn, needsConfirmation, variantConflict } from './core/gatePlan';
+import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Step } from './core/runbook';
 import { appendHistory, writeNote } from './runners/records';
@@ -112,15 +112,21 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     if (who === undefined) people.set(root, (who = whoRuns(root)));
     return who;
   };
-  let unresolved = false;
-  let stopAll = false;
+  // Every runbook is read first: the progress line counts the steps of the whole check.
+  const plans: { file: string; steps: Step[] }[] = [];
   for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    const runbook = parseRunbook(text, { path: file });
+    const runbook = parseRunbook(readFileSync(file, 'utf8'), { path: file });
     const steps = runbook.steps.filter((s) => s.runnable && s.attributes['excludeFromRunAll'] !== true)
       .filter((s) => args.steps.length === 0 || args.steps.includes(s.name))
       .filter((s) => args.sections.length === 0 || args.sections.some((t) => s.section.some((h) => h.toLowerCase().includes(t.toLowerCase()))));
-    if (steps.length === 0) continue;
+    if (steps.length > 0) plans.push({ file, steps });
+  }
+  const total = plans.reduce((n, p) => n + p.steps.length, 0);
+  const progress = new Progress(say, (args.json ? io.tty?.err : io.tty?.out) === true && !args.dryRun);
+  let done = 0;
+  let unresolved = false;
+  let stopAll = false;
+  for (const { file, steps } of plans) {
     const root = workspaceRootOf(file);
     // Workspaces are few and runbooks many: each profiles file is read once per check.
     let profile = profiles.get(root);
@@ -141,8 +147,15 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       for (const step of steps) {
         const filled = fillPlaceholders(step, values);
         if (filled.missing.length > 0) unresolved = true;
-        io.out(`  ${step.name} (line ${step.line + 1})${filled.missing.length ? `  ✗ no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` : ''}\n`);
-        for (const line of filled.code.split('\n')) io.out(`    ${line}\n`);
+        const lines = linePlan(step, profile);
+        const skip = gate(step, profile, args.yes);
+        const note = filled.missing.length ? `  ✗ no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` : skip ? `  ↷ would be skipped: ${skip}` : '';
+        io.out(`  ${step.name} (line ${step.line + 1})${note}\n`);
+        const code = filled.code.split('\n');
+        code.forEach((line, i) => {
+          const left = lines.run === 'part' && lines.omit.has(step.codeLines[i]?.line ?? -1);
+          io.out(`    ${left ? '· ' : ''}${line}${left ? '   (left out on this profile)' : ''}\n`);
+        });
         suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: 'dry run' });
       }
       continue;
@@ -154,19 +167,22 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         const skip = stopAll ? 'an earlier runbook failed (--fail-fast)'
           : failedStep ? `skipped after "${failedStep.name}" failed`
           : gate(step, profile, args.yes);
+        done++;
         if (skip) {
           suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: skip });
-          say(`↷ ${suite.path} › ${step.name}: ${skip}\n`);
+          progress.print(`↷ ${suite.path} › ${step.name}: ${skip}\n`);
           continue;
         }
+        progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
         const outcome = await runner.run(step);
+        progress.stop();
         const passed = outcome.status === 'passed';
         const message = passed ? undefined : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
         suite.cases.push({
           name: step.name, line: step.line + 1, status: passed ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
           durationMs: outcome.durationMs, ...(message ? { message } : {}), ...(outcome.tail ? { output: outcome.tail } : {}),
         });
-        say(`${passed ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
+        progress.print(`${passed ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
         if (args.writeNotes) {
           const wrote = writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
@@ -178,6 +194,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         }
       }
     } finally {
+      progress.stop();
       await runner.close();
     }
   }
@@ -207,6 +224,55 @@ function gate(step: Step, profile: ResolvedProfile, yes: boolean): string | unde
   if (forbidden) return `blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`;
   const conflict = variantConflict(step, profile);
   if (conflict) return `meant for ${conflict.stepEnv} (${conflict.evidence})`;
+  const lines = linePlan(step, profile);
+  if (lines.run === 'none') return lines.reason;
   if (needsConfirmation(step, profile) && !yes) return `needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`;
   return undefined;
+}
+
+/**
+ * Progress as people expect it: on a terminal, a live line (spinner, [n/N], the step, its
+ * running time) redrawn in place while a step runs, with each result printed above it; in
+ * CI and pipes, plain result lines only (no control characters).
+ */
+class Progress {
+  private timer?: NodeJS.Timeout;
+  private label = '';
+  private started = 0;
+  private frame = 0;
+
+  constructor(private readonly write: (text: string) => unknown, private readonly live: boolean) {}
+
+  /** Shows the live line for a step that starts now. */
+  start(label: string): void {
+    if (!this.live) return;
+    this.label = label;
+    this.started = Date.now();
+    this.draw();
+    this.timer = setInterval(() => this.draw(), 100);
+    this.timer.unref();
+  }
+
+  /** Removes the live line. */
+  stop(): void {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.write('\r\x1b[2K');
+  }
+
+  /** Prints a finished line (above the live line, when there is one). */
+  print(line: string): void {
+    if (this.timer) this.write('\r\x1b[2K');
+    this.write(line);
+    if (this.timer) this.draw();
+  }
+
+  private draw(): void {
+    const spinner = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏'[this.frame++ % 10];
+    const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
+    const width = process.stdout.columns || process.stderr.columns || 100;
+    const text = `${spinner} ${this.label} · ${seconds} s`;
+    this.write(`\r\x1b[2K${text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text}`);
+  }
 }

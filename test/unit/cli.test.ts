@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- the live progress line is made of terminal control sequences */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -64,4 +65,20 @@ test('the bundled CLI runs as a program (after npm run build)', { skip: !existsS
   assert.equal(result.status, 0, result.stderr);
   const listed = JSON.parse(result.stdout) as { path: string }[];
   assert.deepEqual(listed.map((r) => r.path.replace(/^.*examples\//, '')), ['database-checks.md', 'deploy.mdx', 'local-workspace.md', 'service-smoke.md']);
+});
+
+test('on a real terminal (script(1) pty) `opsdoc check` draws a live line; under CI=true it does not', { skip: !existsSync(resolve(__dirname, '../../dist/cli.js')) && 'dist/cli.js not built' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsdoc-tty-'));
+  const file = join(dir, 'two.md');
+  writeFileSync(file, '# Two\n## One\n```bash\nsleep 0.3\n```\n## Two\n```bash\ntrue\n```\n');
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(resolve(__dirname, '../../dist/cli.js'))} check ${JSON.stringify(file)} --no-history`;
+  const onTty = (env: NodeJS.ProcessEnv) => spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...env, TERM: 'xterm' } });
+  const { CI: _ci, ...notCi } = process.env;
+  const person = onTty(notCi);
+  assert.equal(person.status, 0, person.stderr);
+  assert.match(person.stdout, /\r\x1b\[2K⠋ \[1\/2\] [^\r]*two\.md › one \(local\)/);
+  const ci = onTty({ ...notCi, CI: 'true' });
+  assert.equal(ci.status, 0, ci.stderr);
+  assert.doesNotMatch(ci.stdout, /\x1b\[2K/);
+  assert.match(ci.stdout, /✓ [^\n]*two\.md › one/);
 });

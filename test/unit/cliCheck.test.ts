@@ -1,4 +1,5 @@
 // `opsdoc check` against a real bash: order, skips after a failure, expect, JUnit, notes.
+/* eslint-disable no-control-regex -- the live progress line is made of terminal control sequences */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -93,4 +94,41 @@ test('unattended gates: risky steps need --yes, protected profiles need their na
   r = await capture(['check', file, '--profile', 'prod', '--yes']);
   assert.equal(r.code, 2);
   assert.match(r.err, /--confirm-profile=prod/);
+});
+
+test('a terminal gets a live progress line redrawn in place; pipes and CI get plain lines', async () => {
+  const root = workspace();
+  const file = join(root, 'slow.md');
+  writeFileSync(file, '# Slow\n## Wait\n```bash\nsleep 0.4\n```\n## Then\n```bash\necho then\n```\n');
+  let live = '';
+  const code = await run(['check', file, '--no-history'], { out: (s) => (live += s), err: () => undefined, tty: { out: true } });
+  assert.equal(code, 0);
+  // Drawn, redrawn while the step runs (the timer ticks every 100 ms), then cleared for the result.
+  const draws = live.split('\r\x1b[2K').filter((s) => s.includes('[1/2]') && s.includes('slow.md › wait'));
+  assert.ok(draws.length >= 3, `the live line was redrawn while sleeping (${draws.length} draws)`);
+  assert.match(live, /\[2\/2\] [^\n]*slow\.md › then \(local\)/);
+  assert.match(live, /\r\x1b\[2K✓ [^\n]*slow\.md › wait \(\d+ ms\)\n/);
+  const plain = await capture(['check', file, '--no-history']);
+  assert.equal(plain.code, 0);
+  assert.doesNotMatch(plain.out, /[\r\x1b]/, 'no control characters without a terminal');
+  assert.match(plain.out, /✓ [^\n]*slow\.md › wait/);
+});
+
+test('a block split by environment: the part for the profile runs, none on a profile for no part; dry runs show it', async () => {
+  const root = workspace();
+  writeFileSync(join(root, '.opsdoc', 'profiles.json'), JSON.stringify({ profiles: { local: { target: { type: 'local' } }, staging: { target: { type: 'local' } } } }));
+  const file = join(root, 'rollback.md');
+  writeFileSync(file, '# Roll back\n```bash\n# for staging\necho staging-part\n# production:\necho production-part\n```\n');
+  const onStaging = await capture(['check', file, '--profile', 'staging', '--json', '--no-history']);
+  assert.equal(onStaging.code, 0, onStaging.err);
+  const [suite] = JSON.parse(onStaging.out) as { cases: { status: string; output?: string }[] }[];
+  assert.equal(suite!.cases[0]!.status, 'passed');
+  assert.match(suite!.cases[0]!.output ?? '', /staging-part/);
+  assert.doesNotMatch(suite!.cases[0]!.output ?? '', /production-part/);
+  const onLocal = await capture(['check', file, '--profile', 'local', '--no-history']);
+  assert.equal(onLocal.code, 0);
+  assert.match(onLocal.out, /↷ [^\n]*roll-back: its lines are meant for staging \(“# for staging”, line 3\), production \(“# production:”, line 5\), none for local/);
+  const dry = await capture(['check', file, '--profile', 'staging', '--dry-run']);
+  assert.match(dry.out, / {4}echo staging-part\n/);
+  assert.match(dry.out, / {4}· echo production-part {3}\(left out on this profile\)/);
 });
