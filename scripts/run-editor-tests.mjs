@@ -38,7 +38,7 @@ const option = (name, fallback) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
 const grep = option('--grep', '');
-const timeoutMs = Number(option('--timeout', '120')) * 1000;
+const timeoutMs = Number(option('--timeout', '300')) * 1000;
 const keep = argv.includes('--keep');
 const trust = option('--trust', 'yes');
 if (!['yes', 'no'].includes(trust)) {
@@ -73,6 +73,21 @@ function extensionHostLog(profile) {
   return logs[0];
 }
 
+/**
+ * The variables `scripts/test-env.sh up` wrote (sshd, PostgreSQL, container), for the editor:
+ * the example profiles read them through ${env:...}. Empty when the environment is not up.
+ */
+function testEnvironment() {
+  const file = join(process.env.OPSDOC_TEST_ENV_DIR ?? join(root, '.cache', 'test-env'), 'env.sh');
+  if (!existsSync(file)) return {};
+  const vars = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z_][A-Z0-9_]*)='([^']*)'$/.exec(line.trim());
+    if (m && process.env[m[1]] === undefined) vars[m[1]] = m[2];
+  }
+  return vars;
+}
+
 const tail = (path, lines = 40) => readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 
 let failed = 0;
@@ -97,7 +112,7 @@ try {
       folder,
       vsixes: [opsdocVsix, join(work, 'opsdoc-test-harness.vsix')],
       trust,
-      env: { OPSDOC_TEST_RESULTS: resultsFile, OPSDOC_TEST_GREP: grep, OPSDOC_TEST_TRUST: trust },
+      env: { ...testEnvironment(), OPSDOC_TEST_RESULTS: resultsFile, OPSDOC_TEST_GREP: grep, OPSDOC_TEST_TRUST: trust },
     }),
   );
   profile = server.profile;

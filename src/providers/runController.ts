@@ -64,7 +64,12 @@ interface Session {
   ended: boolean;
 }
 
-type GatedResult = { outcome?: Outcome; switchTo?: string; skipped?: string; cancelled?: string };
+/**
+ * What became of a step asked to run: its outcome; or `skipped` (a gate let the run go on
+ * without it, e.g. a step for another environment) or `cancelled` (it did not run, and a run of
+ * several steps stops), each with the reason; or `switchTo` another profile (a single step).
+ */
+export type GatedResult = { outcome?: Outcome; switchTo?: string; skipped?: string; cancelled?: string };
 
 /** Whether sessions run on a pseudo-terminal: TTY programs and prompts work, the shell echoes input. */
 const USE_PTY = process.platform !== 'win32';
@@ -111,6 +116,21 @@ export class RunController implements vscode.Disposable {
       return this.runStep(doc.uri, { name: step.name }, { profile: result.switchTo });
     }
     return result.outcome;
+  }
+
+  /**
+   * Runs one step for a test run: on `profileName`, after the session's queued work, with the
+   * gates of a run-all (a step for another environment is skipped, not asked about; `request`
+   * is shared by the run's steps, so a protected profile's name is typed once per run).
+   * Cancelling `token` stops this step only, never another request's. Resolves to what happened:
+   * an outcome, a skip (with the gate's reason) or why it did not run.
+   */
+  async runForTest(uri: vscode.Uri, name: string, profileName: string, request: GateRequest, token: vscode.CancellationToken): Promise<GatedResult> {
+    if (!this.trusted()) return { cancelled: 'the workspace is not trusted' };
+    const root = this.profiles.rootOf(uri);
+    if (!this.checkProfile(root, profileName)) return { cancelled: `no usable profile "${profileName}"` };
+    const session = this.session(root, profileName);
+    return this.enqueue(session, async (): Promise<GatedResult> => (token.isCancellationRequested ? { cancelled: 'the run was cancelled' } : this.gatedRun(session, uri, name, request, 0, token)));
   }
 
   /** Asks for a profile, then runs the step on it (the active profile stays as it is). */
@@ -257,7 +277,7 @@ export class RunController implements vscode.Disposable {
 
   // --- running
 
-  private async gatedRun(session: Session, uri: vscode.Uri, name: string, request: GateRequest, depth: number): Promise<GatedResult> {
+  private async gatedRun(session: Session, uri: vscode.Uri, name: string, request: GateRequest, depth: number, token?: vscode.CancellationToken): Promise<GatedResult> {
     for (;;) {
       if (session.ended) return { cancelled: 'the session ended' };
       const doc = await vscode.workspace.openTextDocument(uri);
@@ -287,7 +307,8 @@ export class RunController implements vscode.Disposable {
       });
       switch (decision.action) {
         case 'run': {
-          const outcome = await this.execute(session, uri, runbook, step);
+          if (token?.isCancellationRequested) return { cancelled: 'the run was cancelled' };
+          const outcome = await this.execute(session, uri, runbook, step, token);
           return outcome ? { outcome } : { cancelled: 'the session could not start' };
         }
         case 'cancel':
@@ -302,7 +323,7 @@ export class RunController implements vscode.Disposable {
           return { switchTo: decision.profile };
         case 'run-first': {
           if (depth >= 8) return { cancelled: 'too many steps to run first' };
-          const first = await this.gatedRun(session, uri, decision.step, request, depth + 1);
+          const first = await this.gatedRun(session, uri, decision.step, request, depth + 1, token);
           if (!first.outcome || first.outcome.status !== 'passed') {
             return { cancelled: `"${decision.step}" ${first.outcome ? first.outcome.status : `did not run${first.cancelled ? ` (${first.cancelled})` : ''}`}` };
           }
@@ -312,18 +333,21 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async execute(session: Session, uri: vscode.Uri, _runbook: Runbook, step: Step): Promise<Outcome | undefined> {
+  private async execute(session: Session, uri: vscode.Uri, _runbook: Runbook, step: Step, token?: vscode.CancellationToken): Promise<Outcome | undefined> {
     if (session.ended || !(await this.ensureLive(session))) return undefined;
     const terminal = session.terminal!;
     const runner = session.runner!;
     terminal.show(true);
     const abort = new AbortController();
     session.abort = abort;
+    // A test run's cancel stops this step, the one its request is waiting for.
+    const cancelling = token?.onCancellationRequested(() => abort.abort());
     terminal.setRunning(true);
     let outcome: Outcome;
     try {
       outcome = await runner.run(step, abort.signal);
     } finally {
+      cancelling?.dispose();
       session.abort = undefined;
       terminal.setRunning(false);
     }
@@ -466,6 +490,7 @@ export class RunController implements vscode.Disposable {
         const profile = session.profile!;
         const where = [`${profile.name}: ${describeTarget(profile.target)}`, `lines ${step.line + 1}-${step.endLine + 1}`];
         for (const hop of event.hops) where.push(`part runs on ${hop}`);
+        for (const part of event.leftOut) where.push(`lines ${part.line + 1}-${part.endLine + 1} (${part.env}) left out`);
         const command = copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues);
         terminal.stepHeader([...step.section, step.name].join(' › '), where.join(' · '), command);
         break;

@@ -15,7 +15,8 @@ import type { Outcome } from '../core/outcome';
 import type { Runbook, Step } from '../core/runbook';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
-import type { RunController } from './runController';
+import type { GateRequest } from './gates';
+import type { GatedResult, RunController } from './runController';
 
 /** A result as reported to a test run. */
 export interface TestResult {
@@ -23,6 +24,14 @@ export interface TestResult {
   state: 'passed' | 'failed' | 'skipped';
   durationMs?: number;
   message?: string;
+  /** For failures: where the message points (the step's block), as the gutter and peek show it. */
+  location?: { uri: string; startLine: number; endLine: number };
+}
+
+/** Terminal text of a step, as appended to the test run's output. */
+export interface TestOutput {
+  id: string;
+  text: string;
 }
 
 interface ItemData {
@@ -60,6 +69,9 @@ export class RunbookTests implements vscode.Disposable {
   private readonly results = new vscode.EventEmitter<TestResult>();
   /** Fires with each step's result as it is reported to the Test Explorer (for tests and views). */
   readonly onDidReportResult = this.results.event;
+  private readonly output = new vscode.EventEmitter<TestOutput>();
+  /** Fires with each piece of a step's output as it is appended to the test run. */
+  readonly onDidAppendOutput = this.output.event;
   /** Resolves once the workspace was searched for runbooks. */
   readonly ready: Promise<void>;
 
@@ -70,7 +82,7 @@ export class RunbookTests implements vscode.Disposable {
   ) {
     this.controller = vscode.tests.createTestController('opsdoc', 'Runbooks');
     this.controller.refreshHandler = () => this.discover();
-    this.disposables.push(this.controller, this.results);
+    this.disposables.push(this.controller, this.results, this.output);
     this.ready = this.discover();
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{md,mdx}');
     this.disposables.push(
@@ -229,9 +241,12 @@ export class RunbookTests implements vscode.Disposable {
         run.passed(item, durationMs);
         this.results.fire({ id: item.id, state: 'passed', durationMs });
       },
-      failed: (item: vscode.TestItem, message: vscode.TestMessage, durationMs: number) => {
+      failed: (item: vscode.TestItem, message: vscode.TestMessage, durationMs: number, at?: vscode.Location) => {
         run.failed(item, message, durationMs);
-        this.results.fire({ id: item.id, state: 'failed', durationMs, message: typeof message.message === 'string' ? message.message : message.message.value });
+        this.results.fire({
+          id: item.id, state: 'failed', durationMs, message: typeof message.message === 'string' ? message.message : message.message.value,
+          ...(at ? { location: { uri: at.uri.toString(), startLine: at.range.start.line, endLine: at.range.end.line } } : {}),
+        });
       },
       skipped: (item: vscode.TestItem, why?: string) => {
         run.skipped(item);
@@ -258,7 +273,8 @@ export class RunbookTests implements vscode.Disposable {
     else this.controller.items.forEach((item) => collect(item, false));
     // Notes are written as for any run from the editor, following opsdoc.notes.mode.
     for (const entry of byRunbook.values()) for (const item of entry.steps.values()) run.enqueued(item);
-    const cancelling = token.onCancellationRequested(() => this.runs.cancel());
+    // One request for the whole run: a protected profile's name is typed once, not per step.
+    const gate: GateRequest = { mode: 'section', confirmedProtected: false };
     try {
       for (const entry of byRunbook.values()) {
         const doc = await vscode.workspace.openTextDocument(entry.uri);
@@ -275,11 +291,14 @@ export class RunbookTests implements vscode.Disposable {
             continue;
           }
           run.started(item);
-          const result = await this.runOne(entry.uri, name, profile, run, item);
+          const result = await this.runOne(entry.uri, name, profile, gate, token, run, item);
           const step = this.cache.get(await vscode.workspace.openTextDocument(entry.uri)).steps.find((s) => s.name === name);
           const location = step ? new vscode.Location(entry.uri, new vscode.Range(step.line, 0, step.endLine, 0)) : undefined;
           if (!result.outcome) {
-            report.skipped(item, result.skipped ? 'skipped by a gate' : 'did not run');
+            // A gate's skip (another environment) lets the run go on; anything else stops it.
+            const why = result.skipped ?? `did not run: ${result.cancelled ?? 'cancelled'}`;
+            report.skipped(item, why);
+            run.appendOutput(toOutput(`↷ ${name}: ${why}\n`), undefined, item);
             if (!result.skipped) stopped = `"${name}" did not run`;
             continue;
           }
@@ -289,42 +308,37 @@ export class RunbookTests implements vscode.Disposable {
           else {
             const message = new vscode.TestMessage(failureText(outcome));
             if (location) message.location = location;
-            report.failed(item, message, outcome.durationMs);
+            report.failed(item, message, outcome.durationMs, location);
             if (step?.attributes['continueOnError'] !== true) stopped = `after "${name}" ${outcome.status}`;
           }
         }
       }
     } finally {
-      cancelling.dispose();
       run.end();
     }
   }
 
   /** Runs one step through the run controller, streaming its session's terminal text into the run. */
-  private async runOne(uri: vscode.Uri, name: string, profile: string, run: vscode.TestRun, item: vscode.TestItem):
-    Promise<{ outcome?: Outcome; skipped?: boolean }> {
+  private async runOne(uri: vscode.Uri, name: string, profile: string, gate: GateRequest, token: vscode.CancellationToken, run: vscode.TestRun, item: vscode.TestItem):
+    Promise<GatedResult> {
     const root = this.profiles.rootOf(uri);
     const text = () => this.runs.listSessions().find((s) => s.root === root && s.profile === profile)?.text ?? '';
     let seen = text();
-    let stepText = '';
     const flush = () => {
       const now = text();
       const more = added(seen, now);
       seen = now;
-      stepText += more;
-      if (more) run.appendOutput(toOutput(more), undefined, item);
+      if (!more) return;
+      run.appendOutput(toOutput(more), undefined, item);
+      this.output.fire({ id: item.id, text: more });
     };
     const timer = setInterval(flush, 200);
-    let outcome: Outcome | undefined;
     try {
-      outcome = await this.runs.runStep(uri, { name }, { profile });
+      return await this.runs.runForTest(uri, name, profile, gate, token);
     } finally {
       clearInterval(timer);
       flush();
     }
-    if (outcome) return { outcome };
-    // A gate that skipped the step (another environment) says so in the terminal.
-    return { skipped: stepText.includes(`skipped "${name}"`) };
   }
 
   dispose(): void {
