@@ -21,6 +21,9 @@ if ! scripts/test-env.sh up; then
     "the SSH, container and PostgreSQL tests will be skipped" >&2
 fi
 node scripts/run-tests.mjs test/unit
+# The example runbooks, checked for real with the built CLI on local and on every part of the
+# test environment; the JUnit reports must validate against schemas/junit.xsd.
+bash scripts/check-examples.sh
 
 # The editor: code-server (installed into .cache/ on first use) and Debian's Chromium.
 if ! scripts/code-server.sh install; then
@@ -32,6 +35,8 @@ if ! scripts/code-server.sh install; then
   exit 0
 fi
 node test/e2e/smoke.mjs
+# A JUnit report of `opsdoc check`, opened in a JUnit viewer (xunit-viewer) in Chromium.
+node test/e2e/junit-viewer.mjs --no-build
 # As a person: select the profile, click Run, type a placeholder, see the note, Ctrl+Z it.
 node test/e2e/person.mjs --no-build
 # The suites in Restricted Mode (nothing runs; the lenses say why), then trusted.
