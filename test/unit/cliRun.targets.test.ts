@@ -38,7 +38,7 @@ test('the smoke runbook runs on local, SSH, a container and the ssh→container 
   assert.match(outputs['test-chain']!, /session: .*docker.*opsdoc-test/i, 'the chain session says where it runs');
   const text = readFileSync(file, 'utf8');
   const notes = parseNotes(text);
-  assert.equal(notes.length, 4);
+  assert.equal(notes.length, 5);
   for (const note of notes) {
     assert.deepEqual(note.outcomes.map((o) => [o.profile, o.status]), [['local', 'passed'], ['test-ssh', 'passed'], ['test-container', 'passed'], ['test-chain', 'passed']]);
   }

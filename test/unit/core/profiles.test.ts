@@ -291,8 +291,9 @@ test('the example workspace profiles load cleanly', () => {
   const file = resolve(root, 'examples/.opsdoc/profiles.json');
   const { config, problems } = parseProfiles(readFileSync(file, 'utf8'), file);
   assert.deepEqual(problems, []);
-  assert.deepEqual(listProfiles(config).map((p) => p.name), ['local', 'test-ssh', 'test-container', 'test-chain']);
+  assert.deepEqual(listProfiles(config).map((p) => p.name), ['local', 'test-ssh', 'test-db', 'test-container', 'test-chain']);
   assert.equal(resolveProfile(config).name, 'local');
+  assert.deepEqual(expandEnvRefs(resolveProfile(config, 'test-db'), {}).profile.env, { PG_URL: 'postgresql://tester@127.0.0.1:5433/postgres' });
   const ssh = expandEnvRefs(resolveProfile(config, 'test-ssh'), { OPSDOC_TEST_SSH_KEY: '/tmp/key' });
   assert.deepEqual(ssh.missing, []);
   assert.deepEqual(ssh.profile.target, { type: 'ssh', host: '127.0.0.1', port: 2222, user: 'opsdoc', identityFile: '/tmp/key', knownHostsFile: '~/.ssh/known_hosts', keepaliveSeconds: 15, shell: 'bash' });
