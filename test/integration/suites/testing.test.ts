@@ -266,4 +266,29 @@ suite('Opsdoc Testing', () => {
       }
     }
   });
+
+  testWhenTrusted('deploy.mdx on local: the other environments\' tabs and the split rollback are skipped in the doc\'s words', async function () {
+    this.timeout(60_000);
+    const api = await opsdoc();
+    await api.tests.ready;
+    const uri = vscode.Uri.file(join(folder(), 'deploy.mdx'));
+    const item = await waitFor('the deploy.mdx item', () => api.tests.item(uri));
+    const local = api.tests.profilesForRuns.find((p) => p.label === 'Run on local')!;
+    const results: TestResult[] = [];
+    const listening = api.tests.onDidReportResult((r) => results.push(r));
+    const ui = scriptedUi((q) => (q.type === 'input' ? '1.2.3' : q.buttons?.find((b) => b === 'Run')));
+    const source = new vscode.CancellationTokenSource();
+    try {
+      await withUi(api, ui, async () => local.runHandler(new vscode.TestRunRequest([item], [], local), source.token));
+    } finally {
+      listening.dispose();
+      source.dispose();
+    }
+    assert.deepEqual(results.map((r) => `${r.id.split('#step:')[1]}: ${r.state}`),
+      ['deploy-the-api-staging: skipped', 'deploy-the-api-production: skipped', 'roll-back: skipped']);
+    assert.match(results[0]!.message!, /meant for staging/);
+    assert.match(results[2]!.message!, /meant for staging \(“# for staging”, line \d+\), production \(“# production:”, line \d+\), none for local/);
+    assert.ok(!api.controller.listSessions().some((s) => /kubectl/.test(s.text)), 'no kubectl ran');
+  });
 });
+
