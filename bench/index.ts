@@ -7,6 +7,10 @@
  * for reference (the parser the fast path must agree with). Each size runs in its own process.
  * Targets (from the issue tracker): ratio <= 1.0 at every size; one-line edit of 200 KB
  * <= 5 ms; 10 MB in <= 150 ms with < 300 MB peak; time growing no faster than the text.
+ *
+ * Then sessions (bench/session.ts, bench/ssh.ts), redaction, the editor (bench/editor.ts) and
+ * `opsdoc check` (bench/check.ts). `--only model,sessions,redaction,editor,check` runs just
+ * those sections (e.g. `npm run bench -- --only check`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,42 +23,44 @@ import { benchEditor } from './editor';
 
 interface Row { bytes: number; steps: number; markdownIt: number; model: number; edit: number; remark?: number; peakMB: number }
 
-const sizes = [15_000, 200_000, 2_000_000, 10_000_000];
-const corpusDir = mkdtempSync(join(tmpdir(), 'opsdoc-bench-'));
-// Measured as shipped: bundled by esbuild and run by plain node (no TypeScript loader in the
-// process, whose own ~35 MB would blur the memory figures).
-const modelBundle = join(corpusDir, 'model.cjs');
-buildSync({ entryPoints: [resolve(process.env.OPSDOC_BENCH_DIR ?? __dirname, 'model.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: modelBundle, mainFields: ['module', 'main'], logLevel: 'error' });
-const rows: Row[] = sizes.map((size) => {
-  const file = join(corpusDir, `runbook-${size}.md`);
-  writeFileSync(file, generateRunbook(size, 7));
-  const args = [modelBundle, file];
-  if (size <= 2_000_000 && !process.argv.includes('--no-remark')) args.push('--remark');
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return JSON.parse(out.trim().split('\n').pop()!) as Row;
-});
-rmSync(corpusDir, { recursive: true, force: true });
-
 const kb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.round(b / 1e3)} KB`);
 const ms = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(0));
 const ok = (pass: boolean) => (pass ? 'ok' : 'MISS');
 
-console.log('Runbook model (fast path) vs markdown-it, same text, same run (median ms)\n');
-console.log(['size', 'steps', 'markdown-it', 'model', 'ratio', '1-line edit', 'remark', 'peak RSS'].map((h) => h.padEnd(12)).join(''));
-for (const r of rows) {
-  const ratio = r.model / r.markdownIt;
-  console.log([kb(r.bytes), String(r.steps), ms(r.markdownIt), ms(r.model), `${ratio.toFixed(2)} ${ok(ratio <= 1)}`, ms(r.edit), ms(r.remark), `${r.peakMB.toFixed(0)} MB`].map((c) => c.padEnd(12)).join(''));
+function benchModel(): void {
+  const sizes = [15_000, 200_000, 2_000_000, 10_000_000];
+  const corpusDir = mkdtempSync(join(tmpdir(), 'opsdoc-bench-'));
+  // Measured as shipped: bundled by esbuild and run by plain node (no TypeScript loader in the
+  // process, whose own ~35 MB would blur the memory figures).
+  const modelBundle = join(corpusDir, 'model.cjs');
+  buildSync({ entryPoints: [resolve(process.env.OPSDOC_BENCH_DIR ?? __dirname, 'model.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: modelBundle, mainFields: ['module', 'main'], logLevel: 'error' });
+  const rows: Row[] = sizes.map((size) => {
+    const file = join(corpusDir, `runbook-${size}.md`);
+    writeFileSync(file, generateRunbook(size, 7));
+    const args = [modelBundle, file];
+    if (size <= 2_000_000 && !process.argv.includes('--no-remark')) args.push('--remark');
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return JSON.parse(out.trim().split('\n').pop()!) as Row;
+  });
+  rmSync(corpusDir, { recursive: true, force: true });
+
+  console.log('Runbook model (fast path) vs markdown-it, same text, same run (median ms)\n');
+  console.log(['size', 'steps', 'markdown-it', 'model', 'ratio', '1-line edit', 'remark', 'peak RSS'].map((h) => h.padEnd(12)).join(''));
+  for (const r of rows) {
+    const ratio = r.model / r.markdownIt;
+    console.log([kb(r.bytes), String(r.steps), ms(r.markdownIt), ms(r.model), `${ratio.toFixed(2)} ${ok(ratio <= 1)}`, ms(r.edit), ms(r.remark), `${r.peakMB.toFixed(0)} MB`].map((c) => c.padEnd(12)).join(''));
+  }
+  const r200 = rows[1]!;
+  const r10 = rows[3]!;
+  const perByte = rows.map((r) => r.model / r.bytes);
+  const growth = perByte[3]! / perByte[1]!;
+  console.log('\nTargets');
+  console.log(`  ratio <= 1.0 at every size:          ${ok(rows.every((r) => r.model <= r.markdownIt))}`);
+  console.log(`  one-line edit of 200 KB <= 5 ms:     ${ms(r200.edit)} ms ${ok(r200.edit <= 5)}`);
+  console.log(`  10 MB <= 150 ms:                      ${ms(r10.model)} ms ${ok(r10.model <= 150)}`);
+  console.log(`  10 MB peak < 300 MB:                  ${r10.peakMB.toFixed(0)} MB ${ok(r10.peakMB < 300)}`);
+  console.log(`  time per byte, 10 MB vs 200 KB:       ${growth.toFixed(2)}x ${ok(growth <= 1.5)} (<= 1.5x: linear)`);
 }
-const r200 = rows[1]!;
-const r10 = rows[3]!;
-const perByte = rows.map((r) => r.model / r.bytes);
-const growth = perByte[3]! / perByte[1]!;
-console.log('\nTargets');
-console.log(`  ratio <= 1.0 at every size:          ${ok(rows.every((r) => r.model <= r.markdownIt))}`);
-console.log(`  one-line edit of 200 KB <= 5 ms:     ${ms(r200.edit)} ms ${ok(r200.edit <= 5)}`);
-console.log(`  10 MB <= 150 ms:                      ${ms(r10.model)} ms ${ok(r10.model <= 150)}`);
-console.log(`  10 MB peak < 300 MB:                  ${r10.peakMB.toFixed(0)} MB ${ok(r10.peakMB < 300)}`);
-console.log(`  time per byte, 10 MB vs 200 KB:       ${growth.toFixed(2)}x ${ok(growth <= 1.5)} (<= 1.5x: linear)`);
 
 // Sessions: a live shell against spawning one per step, locally and over SSH.
 async function benchSessions(): Promise<void> {
@@ -104,11 +110,26 @@ async function benchRedaction(): Promise<void> {
   console.log(`\nRedaction on ${large.length} adversarial shapes: slowest 2 MB input ${ms(slowest)} ms; worst growth 200 KB -> 2 MB ${worst.toFixed(1)}x (shape ${worstAt}) ${ok(worst <= 15)} (linear: ~10x)`);
 }
 
-benchSessions()
-  .then(benchRedaction)
-  .then(benchEditor)
-  .then(benchCheck)
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+const sections: Record<string, () => Promise<void> | void> = { model: benchModel, sessions: benchSessions, redaction: benchRedaction, editor: benchEditor, check: benchCheck };
+const at = process.argv.indexOf('--only');
+const only = at >= 0 ? (process.argv[at + 1] ?? '').split(',').filter(Boolean) : Object.keys(sections);
+const unknown = only.filter((name) => !(name in sections));
+
+(async () => {
+  if (unknown.length > 0) throw new Error(`--only: unknown section ${unknown.join(', ')} (sections: ${Object.keys(sections).join(', ')})`);
+  // A section that fails is reported and the others still run; the exit code says so.
+  for (const name of Object.keys(sections)) {
+    if (!only.includes(name)) continue;
+    try {
+      await sections[name]!();
+    } catch (error) {
+      // Long lines cut: a failing child's stderr may quote a whole minified bundle line.
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.error(`\nbench section "${name}" failed:\n${text.split('\n').map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).join('\n')}`);
+      process.exitCode = 1;
+    }
+  }
+})().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

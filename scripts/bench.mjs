@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: bundles bench/index.ts with esbuild and runs it with plain node, so the
 // figures (memory above all) are those of the shipped code, without a TypeScript loader in
-// the process. Arguments are passed through (e.g. --no-remark).
+// the process. Arguments are passed through (e.g. --no-remark, --only check).
 import { buildSync } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
