@@ -23,8 +23,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-// The options of esbuild.mjs --production.
-const production: BuildOptions = {
+/** The options of esbuild.mjs --production (the shipped bundles). */
+export const production: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
