@@ -162,11 +162,13 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }
     const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '' });
     let failedStep: Step | undefined;
+    // A step's gate (pure) is decided while the shell runs the step before it.
+    let gated: { step: Step; skip: string | undefined } | undefined;
     try {
-      for (const step of steps) {
+      for (const [i, step] of steps.entries()) {
         const skip = stopAll ? 'an earlier runbook failed (--fail-fast)'
           : failedStep ? `skipped after "${failedStep.name}" failed`
-          : gate(step, profile, args.yes);
+          : gated?.step === step ? gated.skip : gate(step, profile, args.yes);
         done++;
         if (skip) {
           suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: skip });
@@ -174,7 +176,10 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           continue;
         }
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
-        const outcome = await runner.run(step);
+        const running = runner.run(step);
+        const next = steps[i + 1];
+        gated = next ? { step: next, skip: gate(next, profile, args.yes) } : undefined;
+        const outcome = await running;
         progress.stop();
         const passed = outcome.status === 'passed';
         const message = passed ? undefined : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;

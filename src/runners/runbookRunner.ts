@@ -102,7 +102,8 @@ export class RunbookRunner {
     const { code, hops } = this.prepare(step, kept);
     let session: ShellSession;
     try {
-      session = await this.ensureSession();
+      // A live session takes the step in this same turn, so the caller can work while it runs.
+      session = this.session?.alive ? this.session : await this.ensureSession();
     } catch (error) {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
