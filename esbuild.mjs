@@ -21,7 +21,8 @@ const common = {
   // activation parses. It is copied into dist/node_modules below, where require() finds it.
   // Likewise dist/remote.js (SSH and containers, with ssh2) is its own bundle, required by
   // src/runners/targets.ts only when a profile needs it.
-  external: ['vscode', '*.node', 'mvdan-sh', './remote.js'],
+  // dist/reference.js (remark, the reference parser) is the CLI's, for `list --parser remark` only.
+  external: ['vscode', '*.node', 'mvdan-sh', './remote.js', './reference.js'],
   define: { OPSDOC_BUNDLED: 'true' },
   // Prefer packages' ES builds: some UMD builds (jsonc-parser's) use dynamic requires that
   // break once bundled.
@@ -32,6 +33,7 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/runners/remote.ts'], outfile: 'dist/remote.js' },
+  { ...common, entryPoints: ['src/core/markdown/reference.ts'], outfile: 'dist/reference.js' },
   {
     ...common,
     entryPoints: ['src/cli.ts'],

@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { readError, runbooksAt } from './cliShared';
 import { parseRunbook } from './core/runbook';
-import { remarkBlocks } from './core/markdown/reference';
 import { formatListing, listRunbook, type ListedRunbook } from './core/listing';
 
 const USAGE = `usage: opsdoc list FILE|DIR... [--json] [--parser fast|remark]
@@ -22,6 +21,24 @@ runbooks (node_modules and dot-folders skipped).
 
   --json            print the stable JSON contract (see the README)
   --parser remark   parse with remark, the reference parser (default: the fast scanner)`;
+
+/** Set to true by esbuild.mjs in the shipped bundles; undefined when the sources run as they are (tests). */
+declare const OPSDOC_BUNDLED: boolean | undefined;
+
+/**
+ * The reference parser (remark, unified, micromark: ~18 ms to load), needed only by
+ * `list --parser remark`. In the shipped bundles it is dist/reference.js, next to cli.js, so
+ * every other command starts without it.
+ */
+function loadReference(): typeof import('./core/markdown/reference') {
+  // esbuild folds this condition to false in the bundles and drops the first require with it.
+  if (typeof OPSDOC_BUNDLED === 'undefined') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./core/markdown/reference') as typeof import('./core/markdown/reference');
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./reference.js') as typeof import('./core/markdown/reference');
+}
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export interface CliIo {
@@ -122,7 +139,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
         code = 2;
         continue;
       }
-      const entry = listRunbook(parseRunbook(text, { path: file, ...(parser === 'remark' ? { blocks: remarkBlocks } : {}) }));
+      const entry = listRunbook(parseRunbook(text, { path: file, ...(parser === 'remark' ? { blocks: loadReference().remarkBlocks } : {}) }));
       listed.push(entry);
       if (!json) io.out(formatListing(entry) + '\n\n');
     }
