@@ -270,6 +270,37 @@ function statusBarItem(): Record<string, unknown> {
   return loose({ text: '', tooltip: undefined, command: undefined, show: () => undefined, hide: () => undefined, dispose: () => undefined });
 }
 
+/** A TestItemCollection: items by id. */
+function testItems(): Record<string, unknown> {
+  const items = new Map<string, Record<string, unknown>>();
+  return {
+    get size() {
+      return items.size;
+    },
+    add: (item: { id: string } & Record<string, unknown>) => void items.set(item.id, item),
+    get: (id: string) => items.get(id),
+    delete: (id: string) => void items.delete(id),
+    replace: (list: readonly ({ id: string } & Record<string, unknown>)[]) => {
+      items.clear();
+      for (const item of list) items.set(item.id, item);
+    },
+    forEach: (fn: (item: Record<string, unknown>) => void) => items.forEach((item) => fn(item)),
+  };
+}
+
+/** A TestController that keeps its tree in memory (runs are not reported anywhere). */
+function testController(id: string, label: string): Record<string, unknown> {
+  return loose({
+    id,
+    label,
+    items: testItems(),
+    refreshHandler: undefined,
+    createTestItem: (itemId: string, itemLabel: string, uri?: Uri) => ({ id: itemId, label: itemLabel, uri, children: testItems(), range: undefined, description: undefined }),
+    createRunProfile: (profileLabel: string, kind: number, runHandler: unknown, isDefault = false) => loose({ label: profileLabel, kind, runHandler, isDefault }),
+    createTestRun: () => loose({}),
+  });
+}
+
 export interface VscodeStubOptions {
   /** `workspace.isTrusted` (default true). */
   trusted?: boolean;
@@ -301,6 +332,11 @@ export function createVscodeStub(options: VscodeStubOptions = {}): Record<string
     QuickPickItemKind: { Separator: -1, Default: 0 },
     ExtensionMode: { Production: 1, Development: 2, Test: 3 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
+    TestRunProfileKind: { Run: 1, Debug: 2, Coverage: 3 },
+    RelativePattern: class RelativePattern {
+      constructor(readonly base: unknown, readonly pattern: string) {}
+    },
+    tests: loose({ createTestController: testController }),
     version: '1.93.0',
     commands: loose({
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
@@ -330,6 +366,8 @@ export function createVscodeStub(options: VscodeStubOptions = {}): Record<string
       getWorkspaceFolder: () => undefined,
       getConfiguration: configuration,
       applyEdit: async () => true,
+      findFiles: async () => [],
+      createFileSystemWatcher: () => loose({}),
       openTextDocument: async () => {
         throw new Error('vscode stub: openTextDocument is not available');
       },
