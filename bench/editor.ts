@@ -31,7 +31,7 @@ export const production: BuildOptions = {
   target: 'node20',
   sourcemap: false,
   minify: true,
-  external: ['vscode', '*.node', 'mvdan-sh', './remote.js'],
+  external: ['vscode', '*.node', 'mvdan-sh', './remote.js', './reference.js'],
   define: { OPSDOC_BUNDLED: 'true' },
   mainFields: ['module', 'main'],
   logLevel: 'error',
