@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseNotes } from '../../../src/core/notes';
 import { parseRunbook } from '../../../src/core/runbook';
+import type { GateUi } from '../../../src/providers/gates';
 import type { TestOutput, TestResult } from '../../../src/providers/testing';
 import { cleanUp, folder, opsdoc, removeLater, runbook, scriptedUi, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
@@ -22,6 +23,27 @@ const children = (item: vscode.TestItem): vscode.TestItem[] => {
 
 const leaves = (item: vscode.TestItem): vscode.TestItem[] =>
   item.children.size === 0 ? [item] : children(item).flatMap(leaves);
+
+type Api = Awaited<ReturnType<typeof opsdoc>>;
+
+/** Runs `items` with a run profile, the gates answered by `ui`; resolves to the results and output reported. */
+async function runTests(api: Api, runProfile: vscode.TestRunProfile, items: vscode.TestItem[], ui: GateUi): Promise<{ results: TestResult[]; output: TestOutput[] }> {
+  const results: TestResult[] = [];
+  const output: TestOutput[] = [];
+  const listening = [api.tests.onDidReportResult((r) => results.push(r)), api.tests.onDidAppendOutput((o) => output.push(o))];
+  const source = new vscode.CancellationTokenSource();
+  try {
+    await withUi(api, ui, async () => runProfile.runHandler(new vscode.TestRunRequest(items, [], runProfile), source.token));
+  } finally {
+    for (const l of listening) l.dispose();
+    source.dispose();
+  }
+  return { results, output };
+}
+
+/** `step: state` of each result, with its message when `withMessage`. */
+const summary = (results: readonly TestResult[], withMessage = false) =>
+  results.map((r) => `${r.id.split('#step:')[1]}: ${r.state}${withMessage && r.message ? ` (${r.message})` : ''}`);
 
 suite('Opsdoc Testing', () => {
   const path = () => join(folder(), 'local-workspace.md');
@@ -70,18 +92,10 @@ suite('Opsdoc Testing', () => {
     const local = profiles.find((p) => p.label === 'Run on local');
     assert.ok(local, `a "Run on local" profile (got ${profiles.map((p) => p.label).join(', ')})`);
     assert.ok(local.isDefault, 'the active profile is the default');
-    const results: TestResult[] = [];
-    const listening = api.tests.onDidReportResult((r) => results.push(r));
     const ui = scriptedUi((q) => (q.type === 'input' ? 'v1.2.3' : q.buttons?.find((b) => b === 'Run' || b === 'Run anyway')));
-    const source = new vscode.CancellationTokenSource();
-    try {
-      await withUi(api, ui, async () => local.runHandler(new vscode.TestRunRequest([item], [], local), source.token));
-    } finally {
-      listening.dispose();
-      source.dispose();
-    }
+    const { results } = await runTests(api, local, [item], ui);
     const steps = leaves(item);
-    assert.deepEqual(results.map((r) => `${r.id.split('#step:')[1]}: ${r.state}${r.message ? ` (${r.message})` : ''}`), steps.map((s) => `${s.label}: passed`));
+    assert.deepEqual(summary(results, true), steps.map((s) => `${s.label}: passed`));
     assert.ok(results.every((r) => typeof r.durationMs === 'number'));
     assert.ok(ui.asked.some((q) => q.type === 'input' && /release-tag/.test(`${q.message} ${q.options?.prompt ?? ''}`)), 'asked for <release-tag>');
   });
@@ -141,16 +155,7 @@ suite('Opsdoc Testing', () => {
     assert.deepEqual(leaves(item).map((l) => `${l.label}${l.description ? ` (${l.description})` : ''}`),
       ['passes', 'expected-to-fail', 'fails', 'after', 'excluded (not in run all)']);
     const local = api.tests.profilesForRuns.find((p) => p.label === 'Run on local')!;
-    const results: TestResult[] = [];
-    const output: TestOutput[] = [];
-    const listening = [api.tests.onDidReportResult((r) => results.push(r)), api.tests.onDidAppendOutput((o) => output.push(o))];
-    const source = new vscode.CancellationTokenSource();
-    try {
-      await withUi(api, scriptedUi(() => undefined), async () => local.runHandler(new vscode.TestRunRequest([item], [], local), source.token));
-    } finally {
-      for (const l of listening) l.dispose();
-      source.dispose();
-    }
+    const { results, output } = await runTests(api, local, [item], scriptedUi(() => undefined));
     const byStep = new Map(results.map((r) => [r.id.split('#step:')[1], r]));
     assert.deepEqual([...byStep.keys()], ['passes', 'expected-to-fail', 'fails', 'after'], 'the excluded step is not part of a run of the runbook');
     assert.equal(byStep.get('passes')!.state, 'passed');
@@ -191,7 +196,7 @@ suite('Opsdoc Testing', () => {
       early.cancel();
       await queued;
       assert.equal((await other)?.status, 'passed', 'cancelling the test run left the editor\'s step alone');
-      assert.deepEqual(results.map((r) => `${r.id.split('#step:')[1]}: ${r.state}`), ['slow: skipped', 'next: skipped']);
+      assert.deepEqual(summary(results), ['slow: skipped', 'next: skipped']);
       // Cancelled while its step runs: that step stops (long before 30 s), the rest is skipped.
       results.length = 0;
       const source = new vscode.CancellationTokenSource();
@@ -247,7 +252,7 @@ suite('Opsdoc Testing', () => {
           source.dispose();
         }
         const expected = leaves(item).filter((l) => l.description !== 'not in run all').map((l) => `${l.label}: passed`);
-        assert.deepEqual(results.map((r) => `${r.id.split('#step:')[1]}: ${r.state}${r.message ? ` (${r.message})` : ''}`), expected, `${doc} on ${profile}`);
+        assert.deepEqual(summary(results, true), expected, `${doc} on ${profile}`);
       }
       // The notes: one line per profile under each step, in the doc as the editor holds it.
       const smoke = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder(), 'service-smoke.md')));
@@ -274,17 +279,8 @@ suite('Opsdoc Testing', () => {
     const uri = vscode.Uri.file(join(folder(), 'deploy.mdx'));
     const item = await waitFor('the deploy.mdx item', () => api.tests.item(uri));
     const local = api.tests.profilesForRuns.find((p) => p.label === 'Run on local')!;
-    const results: TestResult[] = [];
-    const listening = api.tests.onDidReportResult((r) => results.push(r));
-    const ui = scriptedUi((q) => (q.type === 'input' ? '1.2.3' : q.buttons?.find((b) => b === 'Run')));
-    const source = new vscode.CancellationTokenSource();
-    try {
-      await withUi(api, ui, async () => local.runHandler(new vscode.TestRunRequest([item], [], local), source.token));
-    } finally {
-      listening.dispose();
-      source.dispose();
-    }
-    assert.deepEqual(results.map((r) => `${r.id.split('#step:')[1]}: ${r.state}`),
+    const { results } = await runTests(api, local, [item], scriptedUi((q) => (q.type === 'input' ? '1.2.3' : q.buttons?.find((b) => b === 'Run'))));
+    assert.deepEqual(summary(results),
       ['deploy-the-api-staging: skipped', 'deploy-the-api-production: skipped', 'roll-back: skipped']);
     assert.match(results[0]!.message!, /meant for staging/);
     assert.match(results[2]!.message!, /meant for staging \(“# for staging”, line \d+\), production \(“# production:”, line \d+\), none for local/);
