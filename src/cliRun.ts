@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline/promises';
 import { formatDuration } from './core/notes';
 import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Runbook, type Step } from './core/runbook';
-import { forbiddenOn, needsConfirmation, variantConflict } from './core/gatePlan';
+import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { loadProfile, readError } from './cliShared';
@@ -211,6 +211,16 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         io.err(`opsdoc: skipping "${step.name}": it is meant for ${conflict.stepEnv} (${conflict.evidence})\n`);
         continue;
       }
+    }
+    const lines = linePlan(step, profile);
+    if (lines.run === 'none') {
+      // Running the block whole would run other environments' parts: never, even when asked by name.
+      if (args.steps.includes(step.name) || args.lines.length > 0) {
+        io.err(`opsdoc: step "${step.name}" does not run on ${profile.name}: ${lines.reason}\n`);
+        return 2;
+      }
+      io.err(`opsdoc: skipping "${step.name}": ${lines.reason}\n`);
+      continue;
     }
     runnable.push(step);
   }

@@ -120,3 +120,22 @@ test('secret values never reach the output, the note or the history', async () =
     delete process.env['OPSDOC_TEST_SECRET'];
   }
 });
+
+test('a block split by environment: the part for the profile runs; on a profile for no part it is refused by name and skipped by --all', async () => {
+  const doc = '# Roll back\n\n```bash\n# for staging\necho staging-part\n# production:\necho production-part\n```\n\n## After\n\n```bash\necho after\n```\n';
+  const { file } = workspace(doc, JSON.stringify({ profiles: { local: { target: { type: 'local' } }, staging: { target: { type: 'local' } } } }));
+  const staging = await capture(['run', file, '--step', 'roll-back', '--profile', 'staging', '--no-history']);
+  assert.equal(staging.code, 0, staging.err);
+  assert.match(staging.out, /staging-part/);
+  assert.doesNotMatch(staging.out, /production-part/);
+  assert.match(staging.out, /lines 6-7 left out: for production \(“# production:”\)/);
+  const byName = await capture(['run', file, '--step', 'roll-back', '--profile', 'local', '--no-history']);
+  assert.equal(byName.code, 2);
+  assert.match(byName.err, /does not run on local: its lines are meant for staging .*production .*none for local/);
+  assert.doesNotMatch(byName.out, /-part/);
+  const all = await capture(['run', file, '--all', '--profile', 'local', '--no-history']);
+  assert.equal(all.code, 0, all.err);
+  assert.match(all.err, /skipping "roll-back"/);
+  assert.match(all.out, /after/);
+  assert.doesNotMatch(all.out, /-part\n/);
+});
