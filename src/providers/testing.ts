@@ -118,6 +118,10 @@ export class RunbookTests implements vscode.Disposable {
   }
 
   private async discover(): Promise<void> {
+    // Only items that were there before the search can be stale: a runbook the watcher adds
+    // while the search runs (created right after start-up) is newer than its result.
+    const before: string[] = [];
+    this.controller.items.forEach((item) => void before.push(item.id));
     const found = await vscode.workspace.findFiles(includeGlob(), EXCLUDE);
     const seen = new Set<string>();
     for (const uri of found) {
@@ -125,9 +129,7 @@ export class RunbookTests implements vscode.Disposable {
       seen.add(uri.toString());
       await this.updateFile(uri);
     }
-    this.controller.items.forEach((item) => {
-      if (!seen.has(item.id)) this.controller.items.delete(item.id);
-    });
+    for (const id of before) if (!seen.has(id)) this.controller.items.delete(id);
   }
 
   private async updateFile(uri: vscode.Uri): Promise<void> {
@@ -169,6 +171,10 @@ export class RunbookTests implements vscode.Disposable {
     const sectionItems: { item: vscode.TestItem; children: vscode.TestItem[] }[] = [];
     const headings = [...runbook.headings].sort((a, b) => a.line - b.line);
     let h = 0;
+    // A section's id is its heading path (with a count when the path repeats), never its line:
+    // a note written after a step shifts every line below it, and results reported to the
+    // run must still find the section's item.
+    const seen = new Map<string, number>();
     const attach = (item: vscode.TestItem) => {
       const parent = stack[stack.length - 1];
       if (parent) parent.children.push(item);
@@ -179,7 +185,10 @@ export class RunbookTests implements vscode.Disposable {
         const heading = headings[h++]!;
         while (stack.length > 0 && stack[stack.length - 1]!.depth >= heading.depth) stack.pop();
         const path = [...stack.map((s) => s.item.label), heading.text];
-        const id = `${uri.toString()}#section:${heading.line}:${path.join(' › ')}`;
+        const key = path.join(' › ');
+        const n = (seen.get(key) ?? 0) + 1;
+        seen.set(key, n);
+        const id = `${uri.toString()}#section:${key}${n > 1 ? ` (${n})` : ''}`;
         const item = this.controller.createTestItem(id, heading.text, uri);
         item.range = new vscode.Range(heading.line, 0, heading.endLine, 0);
         this.data.set(item, { kind: 'section', uri });

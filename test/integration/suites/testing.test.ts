@@ -114,6 +114,21 @@ suite('Opsdoc Testing', () => {
     await waitFor('the new runbook', () => names(uri) === 'one');
     await editor.edit((b) => b.insert(new vscode.Position(editor.document.lineCount, 0), '\n## Two\n\n```bash\necho two\n```\n'));
     await waitFor('the added step', () => names(uri) === 'one,two');
+    // Lines inserted above (as a note is after a step) move the items but keep their ids:
+    // results of a run in progress still land on them.
+    const ids = () => {
+      const out: string[] = [];
+      const walk = (i: vscode.TestItem) => { out.push(i.id); i.children.forEach(walk); };
+      const root = api.tests.item(uri);
+      if (root) walk(root);
+      return out;
+    };
+    const before = ids();
+    const twoLine = () => leaves(api.tests.item(uri)!).find((l) => l.label === 'two')?.range?.start.line;
+    const lineBefore = twoLine();
+    await editor.edit((b) => b.insert(new vscode.Position(7, 0), '\n> - note line 1\n> - note line 2\n'));
+    await waitFor('the items moved down', () => twoLine() === lineBefore! + 3);
+    assert.deepEqual(ids(), before);
     const whole = new vscode.Range(0, 0, editor.document.lineCount, 0);
     await editor.edit((b) => b.replace(whole, '# Live\n\nNothing to run any more.\n'));
     await waitFor('the runbook gone once it has no runnable step', () => names(uri) === undefined);
