@@ -8,12 +8,13 @@ import { resolve } from 'node:path';
 const root = resolve(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
 
-test('a real extension manifest: name, engine, markdown-only activation, honest trust, the CLI', () => {
+test('a real extension manifest: name, engine, markdown or Opsdoc-workspace activation, honest trust, the CLI', () => {
   assert.equal(pkg.name, 'opsdoc');
   assert.match(pkg.displayName, /runbook/i);
   const [major, minor] = String(pkg.engines.vscode).replace(/^\^/, '').split('.').map(Number);
   assert.ok(major! > 1 || minor! >= 93, 'engines.vscode >= 1.93 (terminal shell integration API)');
-  assert.ok(pkg.activationEvents.every((e: string) => /^onLanguage:(markdown|mdx)$/.test(e)), pkg.activationEvents.join());
+  // Markdown opened, or a workspace set up for Opsdoc (its Test Explorer shows from the start); never '*'.
+  assert.deepEqual(pkg.activationEvents, ['onLanguage:markdown', 'onLanguage:mdx', 'workspaceContains:**/.opsdoc/profiles.json']);
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.match(pkg.capabilities.untrustedWorkspaces.description, /trust/);
   assert.equal(pkg.bin.opsdoc, 'dist/cli.js');
