@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // End-to-end test of the Test Explorer ("Runbooks", src/providers/testing.ts) as a person uses
 // it: package Opsdoc, install the VSIX into a fresh code-server, open a copy of examples/
-// (trusted) in Debian's chromium, open local-workspace.md (Opsdoc starts with the first
-// markdown doc), open the Testing view and expand the runbook to its sections and steps, run it
+// (trusted) in Debian's chromium, open local-workspace.md (as a writer would; Opsdoc is already
+// up in a folder with .opsdoc/profiles.json), open the Testing view and expand the runbook to its sections and steps, run it
 // with the row's "Run Test" action (the default run profile, "Run on local"), type the
 // <release-tag> into the input box, confirm the destructive clean-up in its modal, and wait for
 // the run to end; then see every step passed in the tree and in the editor's gutter, read the
