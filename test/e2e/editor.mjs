@@ -151,3 +151,31 @@ export async function screenshot(page, name) {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * A stage's screenshot, `<prefix>-<n>-<label as a slug>.png` under test-results/. A page that
+ * cannot be captured (closed, crashed) is reported on stderr, never thrown: the stage's own
+ * result is what counts.
+ */
+export async function stageScreenshot(page, prefix, n, label) {
+  try {
+    await screenshot(page, `${prefix}-${n}-${label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 50)}.png`);
+  } catch (error) {
+    console.error(`  no screenshot: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+/**
+ * Polls `check()` every `every` ms until it returns a truthy value that is not `{ ok: false }`,
+ * and resolves to it; after `timeout` ms throws naming `what`, with the last `detail` given.
+ */
+export async function until(page, what, check, { timeout = 30_000, every = 250 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last && last.ok !== false) return last;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last?.detail ? `\n${last.detail}` : ''}`);
+    await page.waitForTimeout(every);
+  }
+}

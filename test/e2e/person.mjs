@@ -14,7 +14,7 @@
 /* global console, document, process */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, screenshot, startCodeServer } from './editor.mjs';
+import { cleanup, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, startCodeServer, stageScreenshot, until as untilOn } from './editor.mjs';
 import { packageOpsdoc } from '../../scripts/package.mjs';
 
 const DOC = 'local-workspace.md';
@@ -54,26 +54,11 @@ async function stage(name, body, { picture = name } = {}) {
 
 async function picture_(label) {
   if (!page) return;
-  try {
-    shot++;
-    const file = `person-${shot}-${label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 50)}.png`;
-    await screenshot(page, file);
-  } catch (error) {
-    console.error(`  no screenshot: ${error instanceof Error ? error.message : error}`);
-  }
+  await stageScreenshot(page, 'person', ++shot, label);
 }
 
-/** Waits until `check()` returns a truthy value (polling), or fails with `what` and the last detail. */
-async function until(what, check, { timeout = 30_000, every = 250 } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last && last.ok !== false) return last;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last?.detail ? `\n${last.detail}` : ''}`);
-    await page.waitForTimeout(every);
-  }
-}
+/** Polls `check()` on the page (see editor.mjs's until). */
+const until = (what, check, options) => untilOn(page, what, check, options);
 
 const clean = (text) => text.replace(/\u00a0/g, ' ');
 

@@ -20,7 +20,7 @@
 /* global console, document, process */
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cleanup, fixtureWorkspace, launchChromium, openWorkbench, resultsDir, root, screenshot, startCodeServer, tempDir } from './editor.mjs';
+import { cleanup, fixtureWorkspace, launchChromium, openWorkbench, resultsDir, root, startCodeServer, stageScreenshot, tempDir, until as untilOn } from './editor.mjs';
 import { packageOpsdoc } from '../../scripts/package.mjs';
 
 const DOC = 'local-workspace.md';
@@ -94,26 +94,11 @@ async function stage(key, name, body, { picture = key, needs = [] } = {}) {
 
 async function picture_(label) {
   if (!page || stopping) return;
-  try {
-    shot++;
-    const file = `testing-${shot}-${label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 50)}.png`;
-    await screenshot(page, file);
-  } catch (error) {
-    console.error(`  no screenshot: ${error instanceof Error ? error.message : error}`);
-  }
+  await stageScreenshot(page, 'testing', ++shot, label);
 }
 
-/** Waits until `check()` returns a truthy value (polling), or fails with `what` and the last detail. */
-async function until(what, check, { timeout = 30_000, every = 250 } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last && last.ok !== false) return last;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last?.detail ? `\n${last.detail}` : ''}`);
-    await page.waitForTimeout(every);
-  }
-}
+/** Polls `check()` on the page (see editor.mjs's until). */
+const until = (what, check, options) => untilOn(page, what, check, options);
 
 const clean = (text) => text.replace(/\u00a0/g, ' ');
 
