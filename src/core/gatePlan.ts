@@ -80,9 +80,9 @@ export function variantConflict(step: Step, profile: Pick<GateProfile, 'name' | 
  * - `whole`: the block has no such parts;
  * - `part`: only the shared lines and the parts for the profile's environment run; the lines
  *   of the other parts (`omit`, 0-based document lines) are left out;
- * - `none`: no part fits the profile (or the profile names no environment to choose by) and
- *   no line with code is shared, or a part for another environment would run: nothing runs,
- *   `reason` says why in the doc's words.
+ * - `none`: nothing runs, and `reason` says why in the doc's words: the profile names no
+ *   environment to choose a part by, or no part is for its environment and no shared line
+ *   holds a command.
  * A block that runs a rollback for staging and one for production never runs both.
  */
 export type LinePlan =

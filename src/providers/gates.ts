@@ -8,8 +8,8 @@
  *    section run such a step is skipped (the section's other variant is the one that fits).
  *    A block split by environment (`# staging` ... `# production:`) with no part for the
  *    profile does not run at all: a section run skips it, a single run offers the matching
- *    profile(s). When a part fits, only that part and the shared lines run (the run
- *    controller passes the plan to the runner).
+ *    profile(s). When a part fits, only that part and the shared lines run (the runner
+ *    applies the same plan, core/gatePlan's linePlan, whoever asked).
  * 4. A `$X` an earlier step defines, when that step has not run in this session:
  *    "Run <that step> first" / "Run anyway" / cancel.
  * 5. Placeholders without a value: input boxes, the doc's hint as the prompt, the last value
