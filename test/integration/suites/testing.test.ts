@@ -301,5 +301,36 @@ suite('Opsdoc Testing', () => {
     assert.match(results[2]!.message!, /meant for staging \(“# for staging”, line \d+\), production \(“# production:”, line \d+\), none for local/);
     assert.ok(!api.controller.listSessions().some((s) => /kubectl/.test(s.text)), 'no kubectl ran');
   });
+
+  testWhenTrusted('a block split by environment from the editor: the staging part on staging, refused on local with the doc\'s words', async function () {
+    this.timeout(60_000);
+    const api = await opsdoc();
+    const profilesFile = join(folder(), '.opsdoc', 'profiles.json');
+    const profiles = readFileSync(profilesFile, 'utf8');
+    try {
+      writeFileSync(profilesFile, profiles.replace('"profiles": {', '"profiles": {\n    "staging": { "target": { "type": "local" } },'));
+      await waitFor('the staging profile', () => api.profiles.profiles(folder()).some((p) => p.name === 'staging'));
+      const editor = await runbook('te-rollback.md', '# Roll back\n\n```bash\n# for staging\necho staging-part\n# production:\necho production-part\n```\n');
+      const uri = editor.document.uri;
+      // On local no part fits: a warning quoting the doc, the matching profile offered; dismissed, nothing runs.
+      const ui = scriptedUi(() => undefined);
+      const refused = await withUi(api, ui, async () => api.controller.runStep(uri, { name: 'roll-back' }, { profile: 'local' }));
+      assert.equal(refused, undefined);
+      const asked = ui.asked.find((q) => /does not run on local/.test(q.message));
+      assert.ok(asked, `asked: ${JSON.stringify(ui.asked)}`);
+      assert.match(asked.message, /meant for staging \(“# for staging”, line 4\), production \(“# production:”, line 6\), none for local/);
+      assert.deepEqual(asked.buttons, ['Switch to staging']);
+      // On staging: the shared lines and the staging part run; the header says what was left out.
+      const outcome = await withUi(api, scriptedUi((q) => q.buttons?.find((b) => b === 'Run')), async () => api.controller.runStep(uri, { name: 'roll-back' }, { profile: 'staging' }));
+      assert.equal(outcome?.status, 'passed');
+      assert.match(outcome?.tail ?? '', /staging-part/);
+      assert.doesNotMatch(outcome?.tail ?? '', /production-part/);
+      const text = api.controller.listSessions().find((x) => x.profile === 'staging')?.text ?? '';
+      assert.match(text, /lines 6-7 \(production\) left out/);
+    } finally {
+      await cleanUp();
+      writeFileSync(profilesFile, profiles);
+    }
+  });
 });
 
