@@ -70,6 +70,8 @@ export interface GateRequest {
   mode: 'step' | 'section';
   /** Set once the protected profile's name was typed for this request. */
   confirmedProtected: boolean;
+  /** How questions name what runs, when it is neither a step nor a section (e.g. "this test run"). */
+  what?: string;
 }
 
 export interface GateContext {
@@ -210,7 +212,7 @@ export class Gates {
     if (profile.protected && !request.confirmedProtected) {
       const typed = await this.ui.input({
         title: `"${profile.name}" is a protected profile`,
-        prompt: `Type ${profile.name} to run ${request.mode === 'section' ? 'this section' : `"${step.name}"`} on it`,
+        prompt: `Type ${profile.name} to run ${request.what ?? (request.mode === 'section' ? 'this section' : `"${step.name}"`)} on it`,
         placeHolder: profile.name,
         ignoreFocusOut: true,
         validateInput: (v) => (v === profile.name || v === '' ? undefined : `Type exactly ${profile.name}`),

@@ -332,5 +332,29 @@ suite('Opsdoc Testing', () => {
       writeFileSync(profilesFile, profiles);
     }
   });
+
+  testWhenTrusted('a protected profile: its name is typed once for the whole test run, risky steps still ask', async function () {
+    this.timeout(60_000);
+    const api = await opsdoc();
+    await api.tests.ready;
+    const profilesFile = join(folder(), '.opsdoc', 'profiles.json');
+    const profiles = readFileSync(profilesFile, 'utf8');
+    try {
+      writeFileSync(profilesFile, profiles.replace('"profiles": {', '"profiles": {\n    "guarded": { "protected": true, "target": { "type": "local" } },'));
+      const runProfile = await waitFor('"Run on guarded"', () => api.tests.profilesForRuns.find((p) => p.label === 'Run on guarded'));
+      const editor = await runbook('te-guarded.md', '# Guarded\n\n## One\n\n```bash\necho one\n```\n\n## Two\n\n```bash\necho two\n```\n\n## Wipe\n\n```bash\nrm -rf "$(mktemp -d)"\n```\n');
+      const item = await waitFor('the runbook item', () => api.tests.item(editor.document.uri));
+      const ui = scriptedUi((q) => (q.type === 'input' ? 'guarded' : q.buttons?.find((b) => b === 'Run')));
+      const { results } = await runTests(api, runProfile, [item], ui);
+      assert.deepEqual(summary(results), ['one: passed', 'two: passed', 'wipe: passed']);
+      const typed = ui.asked.filter((q) => q.type === 'input');
+      assert.equal(typed.length, 1, `the name was asked once: ${JSON.stringify(ui.asked)}`);
+      assert.match(typed[0]!.message, /Type guarded to run this test run on it/);
+      assert.equal(ui.asked.filter((q) => q.type === 'ask' && /destructive|risky/.test(q.message)).length, 1, 'the destructive step asked');
+    } finally {
+      await cleanUp();
+      writeFileSync(profilesFile, profiles);
+    }
+  });
 });
 
