@@ -13,7 +13,7 @@ import { parseNotes } from '../../../src/core/notes';
 import { parseRunbook } from '../../../src/core/runbook';
 import type { GateUi } from '../../../src/providers/gates';
 import type { TestOutput, TestResult } from '../../../src/providers/testing';
-import { cleanUp, folder, opsdoc, removeLater, runbook, scriptedUi, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
+import { cleanUp, folder, opsdoc, removeLater, runbook, scriptedUi, sessionText, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const children = (item: vscode.TestItem): vscode.TestItem[] => {
   const out: vscode.TestItem[] = [];
@@ -325,7 +325,7 @@ suite('Opsdoc Testing', () => {
       assert.equal(outcome?.status, 'passed');
       assert.match(outcome?.tail ?? '', /staging-part/);
       assert.doesNotMatch(outcome?.tail ?? '', /production-part/);
-      const text = api.controller.listSessions().find((x) => x.profile === 'staging')?.text ?? '';
+      const text = await sessionText(api, 'staging');
       assert.match(text, /lines 6-7 \(production\) left out/);
     } finally {
       await cleanUp();
