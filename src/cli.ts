@@ -6,8 +6,7 @@
  * Exit codes: 0 when every file was listed, 2 for usage errors or when a file could not be
  * read (the other files are still listed).
  */
-import { readFileSync } from 'node:fs';
-import { readError, runbooksAt } from './cliShared';
+import { runbookTexts } from './cliShared';
 import { parseRunbook } from './core/runbook';
 import { formatListing, listRunbook, type ListedRunbook } from './core/listing';
 
@@ -119,33 +118,15 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     io.err(`opsdoc: list needs at least one file or folder\n${USAGE}\n`);
     return 2;
   }
-  let code = 0;
+  const status = { unreadable: false };
   const listed: ListedRunbook[] = [];
-  for (const path of paths) {
-    let files: string[];
-    try {
-      files = runbooksAt(path);
-    } catch (error) {
-      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
-      code = 2;
-      continue;
-    }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        io.err(`opsdoc: cannot read ${file}: ${readError(error)}\n`);
-        code = 2;
-        continue;
-      }
-      const entry = listRunbook(parseRunbook(text, { path: file, ...(parser === 'remark' ? { blocks: loadReference().remarkBlocks } : {}) }));
-      listed.push(entry);
-      if (!json) io.out(formatListing(entry) + '\n\n');
-    }
+  for (const { file, text } of runbookTexts(paths, io, status)) {
+    const entry = listRunbook(parseRunbook(text, { path: file, ...(parser === 'remark' ? { blocks: loadReference().remarkBlocks } : {}) }));
+    listed.push(entry);
+    if (!json) io.out(formatListing(entry) + '\n\n');
   }
   if (json) io.out(JSON.stringify(listed, null, 2) + '\n');
-  return code;
+  return status.unreadable ? 2 : 0;
 }
 
 if (require.main === module) {

@@ -8,7 +8,6 @@
  * steps whose last passing note (on any profile) is missing or older than that.
  * Exit: 0 without errors, 1 when any error is found, 2 for usage or unreadable files.
  */
-import { readFileSync } from 'node:fs';
 import { parseDuration } from './core/attributes';
 import { editorDiagnostics, type EditorDiagnostic } from './core/editorDiagnostics';
 import type { ResolvedProfile } from './core/profiles';
@@ -16,7 +15,7 @@ import { parseRunbook } from './core/runbook';
 import { notesOfSteps } from './core/stepNotes';
 import { analyzeVariables } from './core/variables';
 import { workspaceRootOf } from './cliRun';
-import { loadProfile, readError, runbooksAt } from './cliShared';
+import { loadProfile, runbookTexts } from './cliShared';
 import type { CliIo } from './cli';
 
 export const LINT_USAGE = `usage: opsdoc lint [PATHS...] [--format text|json] [--max-age DURATION] [--profile NAME]
@@ -66,37 +65,19 @@ export function lintCommand(argv: readonly string[], io: CliIo, now = Date.now()
   }
   if (paths.length === 0) paths.push('.');
 
-  let code = 0;
+  const status = { unreadable: false };
   const problems: LintProblem[] = [];
   const profiles = new Map<string, ResolvedProfile>();
-  for (const path of paths) {
-    let files: string[];
-    try {
-      files = runbooksAt(path);
-    } catch (error) {
-      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
-      code = 2;
-      continue;
+  for (const { file, text } of runbookTexts(paths, io, status)) {
+    // Each workspace's profiles file is read once, however many runbooks it holds.
+    const root = workspaceRootOf(file);
+    let profile = profiles.get(root);
+    if (!profile) {
+      profile = loadProfile(root, profileName, io, { quiet: true, lastGood: true });
+      if (!profile) return 2;
+      profiles.set(root, profile);
     }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        io.err(`opsdoc: cannot read ${file}: ${readError(error)}\n`);
-        code = 2;
-        continue;
-      }
-      // Each workspace's profiles file is read once, however many runbooks it holds.
-      const root = workspaceRootOf(file);
-      let profile = profiles.get(root);
-      if (!profile) {
-        profile = loadProfile(root, profileName, io, { quiet: true, lastGood: true });
-        if (!profile) return 2;
-        profiles.set(root, profile);
-      }
-      problems.push(...lintText(file, text, profile, now, maxAgeMs));
-    }
+    problems.push(...lintText(file, text, profile, now, maxAgeMs));
   }
   const errors = problems.filter((p) => p.severity === 'error').length;
   if (format === 'json') io.out(JSON.stringify(problems, null, 2) + '\n');
@@ -105,7 +86,7 @@ export function lintCommand(argv: readonly string[], io: CliIo, now = Date.now()
     const counts = (['error', 'warning', 'information', 'hint'] as const).map((s) => `${problems.filter((p) => p.severity === s).length} ${s === 'information' ? 'info' : s}`);
     io.out(`${problems.length === 0 ? 'no problems' : counts.join(', ')}\n`);
   }
-  if (code !== 0) return code;
+  if (status.unreadable) return 2;
   return errors > 0 ? 1 : 0;
 }
 

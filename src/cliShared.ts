@@ -1,8 +1,8 @@
 /**
- * What the `opsdoc` commands share: finding runbooks below a folder, naming why a file could
- * not be read, and loading the profile a command runs or checks against.
+ * What the `opsdoc` commands share: finding and reading runbooks below a folder, naming why a
+ * file could not be read, and loading the profile a command runs or checks against.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expandEnvRefs, type ResolvedProfile } from './core/profiles';
 import { ProfileStore } from './runners/profileStore';
@@ -26,6 +26,35 @@ export function findRunbooks(dir: string): string[] {
 /** The runbooks a path stands for: itself, or those below it when it is a folder. Throws when it cannot be read. */
 export function runbooksAt(path: string): string[] {
   return statSync(path).isDirectory() ? findRunbooks(path) : [path];
+}
+
+/**
+ * The text of each runbook `paths` stand for, in order, read as the caller takes it. A path or
+ * file that cannot be read is reported (`opsdoc: cannot read X: why`) and passed over, and
+ * `status.unreadable` is set, so the command finishes the rest and then exits 2.
+ */
+export function* runbookTexts(paths: readonly string[], io: CliIo, status: { unreadable: boolean }): Generator<{ file: string; text: string }> {
+  for (const path of paths) {
+    let files: string[];
+    try {
+      files = runbooksAt(path);
+    } catch (error) {
+      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
+      status.unreadable = true;
+      continue;
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        io.err(`opsdoc: cannot read ${file}: ${readError(error)}\n`);
+        status.unreadable = true;
+        continue;
+      }
+      yield { file, text };
+    }
+  }
 }
 
 /** Why a file could not be read, in words. */
