@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import type { Outcome } from '../core/outcome';
-import type { Runbook, Step } from '../core/runbook';
+import { parseRunbook, type Runbook, type Step } from '../core/runbook';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
 import type { GateRequest } from './gates';
@@ -132,20 +132,34 @@ export class RunbookTests implements vscode.Disposable {
     for (const id of before) if (!seen.has(id)) this.controller.items.delete(id);
   }
 
+  /**
+   * Builds the tree of a runbook on disk. A file the editor has open is read from the editor
+   * (unsaved edits count); any other is read from disk and parsed, never opened as a document:
+   * opening every markdown file of a workspace would load each into the editor and wake every
+   * extension that watches markdown documents.
+   */
   private async updateFile(uri: vscode.Uri): Promise<void> {
     if (!isMarkdownUri(uri) || !this.included(uri)) return;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) {
+      this.updateDocument(open);
+      return;
+    }
     try {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      this.updateDocument(doc);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      this.updateRunbook(uri, parseRunbook(text, { path: uri.fsPath }));
     } catch {
       this.controller.items.delete(uri.toString());
     }
   }
 
-  /** Builds (or rebuilds) the tree of one document. */
+  /** Builds (or rebuilds) the tree of an open document. */
   private updateDocument(doc: vscode.TextDocument): void {
-    const runbook = this.cache.get(doc);
-    const uri = doc.uri;
+    this.updateRunbook(doc.uri, this.cache.get(doc));
+  }
+
+  /** Builds (or rebuilds) the tree of one runbook; a runbook without runnable steps has none. */
+  private updateRunbook(uri: vscode.Uri, runbook: Runbook): void {
     const steps = runbook.steps.filter((s) => s.runnable);
     if (steps.length === 0) {
       this.controller.items.delete(uri.toString());
