@@ -37,7 +37,7 @@ export function generateRunbook(bytes: number, seed = 1): string {
 }
 
 /** Small, fast, well-distributed 32-bit PRNG; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -50,7 +50,7 @@ function loadEnvFile(): string | undefined {
 function read(): { env?: TestEnv; missing?: string } {
   if (process.env.OPSDOC_TEST_SSH_PORT === undefined) loadEnvFile();
   const e = process.env;
-  const need = ['OPSDOC_TEST_SSH_PORT', 'OPSDOC_TEST_JUMP_PORT', 'OPSDOC_TEST_SSH_USER', 'OPSDOC_TEST_SSH_KEY', 'OPSDOC_TEST_KNOWN_HOSTS', 'OPSDOC_TEST_PG_URL', 'DOCKER_HOST', 'OPSDOC_TEST_CONTAINER'];
+  const need = ['OPSDOC_TEST_SSH_PORT', 'OPSDOC_TEST_JUMP_PORT', 'OPSDOC_TEST_SSH_USER', 'OPSDOC_TEST_SSH_KEY', 'OPSDOC_TEST_SSH_KEY_ENCRYPTED', 'OPSDOC_TEST_SSH_KEY_PASSPHRASE', 'OPSDOC_TEST_KNOWN_HOSTS', 'OPSDOC_TEST_PG_URL', 'DOCKER_HOST', 'OPSDOC_TEST_CONTAINER'];
   const missing = need.filter((k) => !e[k]);
   if (missing.length > 0) return { missing: `the test environment is not up (${missing.join(', ')} not set); ${HOW}` };
   return {
@@ -61,8 +61,8 @@ function read(): { env?: TestEnv; missing?: string } {
       jumpPort: Number(e.OPSDOC_TEST_JUMP_PORT),
       sshUser: e.OPSDOC_TEST_SSH_USER!,
       sshKey: e.OPSDOC_TEST_SSH_KEY!,
-      sshKeyEncrypted: e.OPSDOC_TEST_SSH_KEY_ENCRYPTED ?? '',
-      sshKeyPassphrase: e.OPSDOC_TEST_SSH_KEY_PASSPHRASE ?? '',
+      sshKeyEncrypted: e.OPSDOC_TEST_SSH_KEY_ENCRYPTED!,
+      sshKeyPassphrase: e.OPSDOC_TEST_SSH_KEY_PASSPHRASE!,
       knownHosts: e.OPSDOC_TEST_KNOWN_HOSTS!,
       pgUrl: e.OPSDOC_TEST_PG_URL!,
       dockerHost: e.DOCKER_HOST!,
@@ -130,9 +130,17 @@ export async function testEnv(t: TestContext, ...parts: Part[]): Promise<TestEnv
     }
   }
   if (!reason) return env;
-  if (process.env.CI) throw new Error(`CI requires the real-parts test environment: ${reason}`);
-  t.skip(reason);
+  skipOutsideCi(t, `the real-parts test environment: ${reason}`);
   return undefined;
+}
+
+/**
+ * For a real part that is missing (`what`: the part and why): skips the test with that reason,
+ * or, under CI, throws so the test fails. CI never passes by skipping the real parts.
+ */
+export function skipOutsideCi(t: TestContext, what: string): void {
+  if (process.env.CI) throw new Error(`CI requires ${what}`);
+  t.skip(what);
 }
 
 /** For the benchmark: the environment when every part answers, else undefined (no test context). */

@@ -197,7 +197,6 @@ test('known_hosts patterns: wildcards, negation, ports, @revoked', () => {
 test('encrypted identity file: the passphrase callback is asked, a wrong answer is asked again', async (t) => {
   const env = await testEnv(t, 'ssh');
   if (!env) return;
-  if (!env.sshKeyEncrypted) return t.skip('env.sh has no encrypted key (re-run scripts/test-env.sh up)');
   const asked: string[] = [];
   const answers = ['wrong', env.sshKeyPassphrase];
   const ssh = await open(t, target(env, { identityFile: env.sshKeyEncrypted }), { passphrase: async (file: string) => (asked.push(file), answers.shift()) });

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { scanBlocks } from '../../../../src/core/markdown/scan';
 import { remarkBlocks } from '../../../../src/core/markdown/reference';
 import type { BlockScan, MarkdownFlavor } from '../../../../src/core/markdown/types';
-import { generateRunbook } from '../../../support/corpus';
+import { generateRunbook, mulberry32 } from '../../../support/corpus';
 
 /** Compare piece by piece first, so a failure names the first differing block, not a 1 MB diff. */
 function assertAgree(fast: BlockScan, ref: BlockScan, what: string): void {
@@ -86,17 +86,6 @@ test('real runbook shapes: fences in numbered lists and after front matter', () 
   }
 });
 
-/** Seeded PRNG for the line-soup documents below (deterministic across runs). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PREFIXES = ['', '', '', '> ', '>', '- ', '* ', '1. ', '2) ', '  ', '   ', '    ', '\t', ' > ', '-', '10. ', '>\t', '-\t', '  - ', '     ', '1.', '+ ', '[^1]: '];
 const CONTENTS = [
   '```', '```js foo', '~~~', '````', '``` `x`', '    code', '# h', '## h ##', '===', '---', '- - -', '***', 'text', 'more text',
@@ -107,7 +96,7 @@ const CONTENTS = [
 ];
 
 test('line soup: random mixes of container prefixes and block starts agree with remark', () => {
-  const rnd = prng(20240606);
+  const rnd = mulberry32(20240606);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const failures: string[] = [];
   for (let k = 0; k < 1500; k++) {
@@ -126,7 +115,7 @@ test('line soup: random mixes of container prefixes and block starts agree with 
 });
 
 test('MDX soup: Docusaurus-style nesting of tags, fences, lists and quotes agrees with remark-mdx', () => {
-  const rnd = prng(7);
+  const rnd = mulberry32(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const block = (ind: string, depth: number): string[] => {
     const r = rnd();
