@@ -206,6 +206,14 @@ interface Ops {
 
 let parsing: Parsing | undefined;
 
+/**
+ * The shell parser (mvdan-sh), loaded on first use; for modules that read the tree themselves
+ * (placeholder filling). Positions in its trees count UTF-8 bytes: see `byteMapper`.
+ */
+export function shellParser(): Parser {
+  return load().parser;
+}
+
 function load(): Parsing {
   if (parsing) return parsing;
   // Required here rather than imported so that merely importing this module costs nothing.
@@ -448,7 +456,7 @@ let lastMapped: { text: string; map: (byte: number) => number } | undefined;
  * byte offset -> UTF-16 offset in `text`. The parser measures in UTF-8 bytes (a lone surrogate
  * counting as U+FFFD, 3 bytes, as Go encodes it); ASCII text needs no table.
  */
-function byteMapper(text: string): (byte: number) => number {
+export function byteMapper(text: string): (byte: number) => number {
   if (lastMapped?.text === text) return lastMapped.map;
   let map: (byte: number) => number;
   // eslint-disable-next-line no-control-regex

@@ -18,8 +18,8 @@ const doc = (text: string) => parseRunbook(text, { path: 'x.md' });
 test('Copy fills placeholders shell-safely and masks secret values', () => {
   const step = doc('```bash\nPGPASSWORD=<db-password> psql -h <host> -c "select \'<name>\'"\necho <unfilled>\n```\n').steps[0]!;
   const text = copyCommand(step, { 'db-password': 'hunter22', host: '10.0.0.5', name: "o'k" }, isSecretName);
-  // Inside double quotes the value is written as it is: the single quotes there are literal.
-  assert.equal(text.split('\n')[0], `PGPASSWORD=•••••• psql -h 10.0.0.5 -c "select 'o'k'"`);
+  // psql -c's string is SQL: the value's quote is doubled inside the SQL literal.
+  assert.equal(text.split('\n')[0], `PGPASSWORD=•••••• psql -h 10.0.0.5 -c "select 'o''k'"`);
   assert.ok(!text.includes('hunter22'));
   assert.equal(text.split('\n')[1], 'echo <unfilled>', 'placeholders without a value stay as written');
 });
