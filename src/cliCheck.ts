@@ -11,11 +11,11 @@
  * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
-import { fillPlaceholders } from './core/fill';
+import { dirname, relative, resolve } from 'node:path';
+import { fillPlaceholders, refusalMessage } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
-import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
+import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Step } from './core/runbook';
 import { appendHistory, writeNote } from './runners/records';
@@ -145,16 +145,14 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     if (args.dryRun) {
       io.out(`${suite.path} (${profile.name})\n`);
       for (const step of steps) {
-        const filled = fillPlaceholders(step, values);
-        if (filled.missing.length > 0) unresolved = true;
-        const lines = linePlan(step, profile);
-        const skip = gate(step, profile, args.yes);
-        const note = filled.missing.length ? `  ✗ no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` : skip ? `  ↷ would be skipped: ${skip}` : '';
+        const filled = fillPlaceholders(step, values, fillOptionsFor(step, profile));
+        const skip = gate(step, profile, args.yes, values);
+        if (skip?.notRun) unresolved = true;
+        const note = skip ? `  ${skip.notRun ? '✗ cannot run' : '↷ would be skipped'}: ${skip.reason}` : '';
         io.out(`  ${step.name} (line ${step.line + 1})${note}\n`);
-        const code = filled.code.split('\n');
-        code.forEach((line, i) => {
-          const left = lines.run === 'part' && lines.omit.has(step.codeLines[i]?.line ?? -1);
-          io.out(`    ${left ? '· ' : ''}${line}${left ? '   (left out on this profile)' : ''}\n`);
+        step.code.split('\n').forEach((original, i) => {
+          const line = filled.lines[i];
+          io.out(line === null ? `    · ${original}   (left out on this profile)\n` : `    ${line}\n`);
         });
         suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: 'dry run' });
       }
@@ -162,23 +160,30 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }
     const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '' });
     let failedStep: Step | undefined;
+    let failedNotRun = false;
     // A step's gate (pure) is decided while the shell runs the step before it.
-    let gated: { step: Step; skip: string | undefined } | undefined;
+    let gated: { step: Step; skip: Gate | undefined } | undefined;
     try {
       for (const [i, step] of steps.entries()) {
-        const skip = stopAll ? 'an earlier runbook failed (--fail-fast)'
-          : failedStep ? `skipped after "${failedStep.name}" failed`
-          : gated?.step === step ? gated.skip : gate(step, profile, args.yes);
+        const skip: Gate | undefined = stopAll ? { reason: 'an earlier runbook failed (--fail-fast)', notRun: false }
+          : failedStep ? { reason: `skipped after "${failedStep.name}" ${failedNotRun ? 'could not run' : 'failed'}`, notRun: false }
+          : gated?.step === step ? gated.skip : gate(step, profile, args.yes, values);
         done++;
         if (skip) {
-          suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: skip });
-          progress.print(`↷ ${suite.path} › ${step.name}: ${skip}\n`);
+          // A step that could not run (a value missing or refused) is an error: CI must not read it as verified.
+          suite.cases.push({ name: step.name, line: step.line + 1, status: skip.notRun ? 'error' : 'skipped', durationMs: 0, message: skip.notRun ? `could not run: ${skip.reason}` : skip.reason });
+          progress.print(`${skip.notRun ? '✗' : '↷'} ${suite.path} › ${step.name}: ${skip.notRun ? 'could not run: ' : ''}${skip.reason}\n`);
+          if (skip.notRun && step.attributes['continueOnError'] !== true && !failedStep && !stopAll) {
+            failedStep = step;
+            failedNotRun = true;
+            if (args.failFast) stopAll = true;
+          }
           continue;
         }
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
-        const running = runner.run(step);
+        const running = runner.run(step, undefined, { docDir: dirname(resolve(file)) });
         const next = steps[i + 1];
-        gated = next ? { step: next, skip: gate(next, profile, args.yes) } : undefined;
+        gated = next ? { step: next, skip: gate(next, profile, args.yes, values) } : undefined;
         const outcome = await running;
         progress.stop();
         const passed = outcome.status === 'passed';
@@ -205,6 +210,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const all = suites.flatMap((s) => s.cases);
   const failed = all.filter((c) => c.status === 'failed').length;
+  const notRun = all.filter((c) => c.status === 'error').length;
   const skipped = all.filter((c) => c.status === 'skipped').length;
   if (args.junit) {
     mkdirSync(dirname(args.junit), { recursive: true });
@@ -212,26 +218,38 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   }
   if (args.json) io.out(JSON.stringify(suites, null, 2) + '\n');
   else if (!args.dryRun) {
-    io.out('\nrunbook'.padEnd(42) + 'passed  failed  skipped\n');
+    io.out('\nrunbook'.padEnd(42) + 'passed  failed  not run  skipped\n');
     for (const s of suites) {
-      const n = (status: CheckCase['status']) => String(s.cases.filter((c) => c.status === status).length).padEnd(8);
-      io.out(`${s.path.padEnd(41)}${n('passed')}${n('failed')}${n('skipped')}\n`);
+      const n = (status: CheckCase['status'], width = 8) => String(s.cases.filter((c) => c.status === status).length).padEnd(width);
+      io.out(`${s.path.padEnd(41)}${n('passed')}${n('failed')}${n('error', 9)}${n('skipped')}\n`);
     }
   }
-  say(`${all.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
+  say(`${all.length - failed - notRun - skipped} passed, ${failed} failed, ${notRun ? `${notRun} could not run, ` : ''}${skipped} skipped\n`);
   if (args.dryRun) return unresolved ? 1 : 0;
-  return failed > 0 ? 1 : 0;
+  return failed > 0 || notRun > 0 ? 1 : 0;
+}
+
+/** Why a step does not run in an unattended check; `notRun`: it should have run and could not (a value missing or refused). */
+interface Gate {
+  reason: string;
+  notRun: boolean;
 }
 
 /** Why a step must not run in an unattended check, or undefined when it may. */
-function gate(step: Step, profile: ResolvedProfile, yes: boolean): string | undefined {
+function gate(step: Step, profile: ResolvedProfile, yes: boolean, values: Readonly<Record<string, string>>): Gate | undefined {
+  const skip = (reason: string): Gate => ({ reason, notRun: false });
   const forbidden = forbiddenOn(step, profile);
-  if (forbidden) return `blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`;
+  if (forbidden) return skip(`blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`);
   const conflict = variantConflict(step, profile);
-  if (conflict) return `meant for ${conflict.stepEnv} (${conflict.evidence})`;
+  if (conflict) return skip(`meant for ${conflict.stepEnv} (${conflict.evidence})`);
   const lines = linePlan(step, profile);
-  if (lines.run === 'none') return lines.reason;
-  if (needsConfirmation(step, profile) && !yes) return `needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`;
+  if (lines.run === 'none') return skip(lines.reason);
+  const filled = fillPlaceholders(step, values, fillOptionsFor(step, profile));
+  if (filled.missing.length > 0) {
+    return { reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}: pass --var name=value or set the profile's "vars"`, notRun: true };
+  }
+  if (filled.refused.length > 0) return { reason: `a value cannot be used here: ${filled.refused.map(refusalMessage).join('; ')}`, notRun: true };
+  if (needsConfirmation(step, profile) && !yes) return skip(`needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`);
   return undefined;
 }
 

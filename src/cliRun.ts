@@ -16,7 +16,8 @@ import { createInterface } from 'node:readline/promises';
 import { formatDuration } from './core/notes';
 import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Runbook, type Step } from './core/runbook';
-import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
+import { fillPlaceholders, refusalMessage } from './core/fill';
+import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { loadProfile, readError } from './cliShared';
@@ -240,6 +241,13 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       values[p.name] = answer;
     }
   }
+  // A value that has no safe form where it stands is refused before anything runs.
+  for (const step of runnable) {
+    const { refused } = fillPlaceholders(step, values, fillOptionsFor(step, profile));
+    if (refused.length === 0) continue;
+    for (const r of refused) io.err(`opsdoc: step "${step.name}": ${refusalMessage(r)}\n`);
+    return 2;
+  }
   const mustConfirm = (s: Step) => needsConfirmation(s, profile);
   if (!args.yes) {
     for (const step of runnable.filter(mustConfirm)) {
@@ -304,7 +312,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   let exit = 0;
   try {
     for (const step of runnable) {
-      const outcome = await runner.run(step, abort.signal);
+      const outcome = await runner.run(step, abort.signal, { docDir: dirname(resolve(args.file)) });
       if (args.writeNotes) {
         const wrote = writeNote(args.file, outcome);
         if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);

@@ -5,20 +5,23 @@
  *
  * Pure.
  */
-import { fillPlaceholders } from './fill';
+import { fillPlaceholders, type FillOptions } from './fill';
 import { MIN_SECRET_LENGTH, REDACTED } from './redact';
 import type { Step } from './runbook';
 
 /**
  * `values`: placeholder values by name. `isSecret(name)`: whether that placeholder's value is
  * a secret (shown as `••••••`). `secrets`: more values to mask wherever they appear (profile
- * secrets). Placeholders without a value stay as written.
+ * secrets). `options`: how the profile fills the step (its client, the lines left out), as a
+ * run does. Placeholders without a value, or whose value has no safe form where they stand,
+ * stay as written. Lines the client reads first (psql's `\set`) come first.
  */
 export function copyCommand(
   step: Step,
   values: Readonly<Record<string, string>>,
   isSecret: (name: string) => boolean,
   secrets: readonly string[] = [],
+  options: FillOptions = {},
 ): string {
   const masks = new Map<string, string>();
   const fill: Record<string, string> = {};
@@ -33,7 +36,8 @@ export function copyCommand(
       fill[p.name] = token;
     } else fill[p.name] = value;
   }
-  let code = fillPlaceholders(step, fill).code;
+  const filled = fillPlaceholders(step, fill, options);
+  let code = filled.prelude ? `${filled.prelude}\n${filled.code}` : filled.code;
   for (const [token, mask] of masks) code = code.split(token).join(mask);
   return maskValues(code, secrets);
 }

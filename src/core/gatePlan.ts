@@ -7,6 +7,7 @@
  *
  * Pure: no editor, no I/O.
  */
+import type { FillOptions } from './fill';
 import type { Placeholder, Step } from './runbook';
 import type { RiskReason } from './risk';
 import type { VariableSource } from './variables';
@@ -109,6 +110,17 @@ export function linePlan(step: Step, profile: Pick<GateProfile, 'name' | 'protec
   const runs = step.codeLines.some((c, i) => !omit.has(c.line) && (code[i] ?? '').replace(/^\s*#.*$/, '').trim() !== '');
   if (!runs) return { run: 'none', reason: `its lines are meant for ${said}, none for ${profileEnv}` };
   return { run: 'part', omit, kept, dropped };
+}
+
+/**
+ * How `step`'s placeholders are filled on `profile`: the client its language is piped to
+ * (which decides the SQL dialect) and the lines left out for other environments. Every front
+ * end and the runner fill with these, so a value is refused or accepted the same everywhere.
+ */
+export function fillOptionsFor(step: Step, profile: Pick<GateProfile, 'name' | 'protected'> & { languages?: Readonly<Partial<Record<string, string>>> }): FillOptions {
+  const client = step.runAs && step.runAs !== 'shell' ? profile.languages?.[step.runAs] : undefined;
+  const lines = linePlan(step, profile);
+  return { ...(client ? { client } : {}), ...(lines.run === 'part' ? { omit: lines.omit } : {}) };
 }
 
 /** The profiles (by name) that stand for `env`, in the order given. */

@@ -21,13 +21,17 @@ export interface HopSegment {
   /** Indexes of the step's code lines in this segment (for a hop: from the `ssh` line to the `exit` line). */
   firstLine: number;
   lastLine: number;
+  /** For a hop: the indexes of the lines sent to the host, `[bodyStart, bodyEnd)`. */
+  bodyStart?: number;
+  bodyEnd?: number;
 }
 
 const SSH_OPTIONS_WITH_VALUE = new Set(['-p', '-i', '-l', '-J', '-o', '-F', '-L', '-R', '-D', '-W', '-b', '-c', '-E', '-m', '-O', '-Q', '-S', '-w', '-B', '-e', '-I']);
 
 /**
- * Splits a shell step's (already filled) code at `ssh host` lines that have no remote
- * command and are followed by more lines. Returns one segment when the step has no hop.
+ * Splits a shell step's code at `ssh host` lines that have no remote command and are followed
+ * by more lines. Returns one segment when the step has no hop. Split the doc's own code, not
+ * filled code: a value's line breaks must never make or end a hop.
  */
 export function splitHops(code: string): HopSegment[] {
   const lines = code.split('\n');
@@ -54,7 +58,7 @@ export function splitHops(code: string): HopSegment[] {
         body.push(lines[j]!);
       }
       const last = Math.min(j, lines.length - 1);
-      segments.push({ ssh: words, code: body.join('\n'), firstLine: i, lastLine: last });
+      segments.push({ ssh: words, code: body.join('\n'), firstLine: i, lastLine: last, bodyStart: i + 1, bodyEnd: i + 1 + body.length });
       i = last;
       continue;
     }

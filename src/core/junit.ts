@@ -10,9 +10,10 @@ export interface CheckCase {
   name: string;
   /** 1-based line of the step's opening fence. */
   line: number;
-  status: 'passed' | 'failed' | 'skipped';
+  /** `error`: the step should have run and could not (a value missing or refused): not verified. */
+  status: 'passed' | 'failed' | 'error' | 'skipped';
   durationMs: number;
-  /** For failed: a one-line message (exit code, reason); for skipped: why. */
+  /** For failed: a one-line message (exit code, reason); for error and skipped: why. */
   message?: string;
   /** Redacted output tail. */
   output?: string;
@@ -33,10 +34,10 @@ export function renderJUnit(suites: readonly CheckSuite[], timestamp = new Date(
   const seconds = (total: number) => (total / 1000).toFixed(3);
   const all = suites.flatMap((s) => s.cases);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="opsdoc check" tests="${all.length}" failures="${count(all, 'failed')}" errors="0" skipped="${count(all, 'skipped')}" time="${seconds(all.reduce((t, c) => t + ms(c), 0))}">`);
+  out.push(`<testsuites name="opsdoc check" tests="${all.length}" failures="${count(all, 'failed')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" time="${seconds(all.reduce((t, c) => t + ms(c), 0))}">`);
   for (const suite of suites) {
     const time = suite.cases.reduce((t, c) => t + ms(c), 0);
-    out.push(`  <testsuite name="${attr(suite.path)}" tests="${suite.cases.length}" failures="${count(suite.cases, 'failed')}" errors="0" skipped="${count(suite.cases, 'skipped')}" time="${seconds(time)}" timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, '')}">`);
+    out.push(`  <testsuite name="${attr(suite.path)}" tests="${suite.cases.length}" failures="${count(suite.cases, 'failed')}" errors="${count(suite.cases, 'error')}" skipped="${count(suite.cases, 'skipped')}" time="${seconds(time)}" timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, '')}">`);
     for (const c of suite.cases) {
       const open = `    <testcase name="${attr(c.name)}" classname="${attr(suite.path)}" file="${attr(suite.path)}" line="${c.line}" time="${seconds(ms(c))}"`;
       if (c.status === 'passed' && !c.output) {
@@ -45,6 +46,7 @@ export function renderJUnit(suites: readonly CheckSuite[], timestamp = new Date(
       }
       out.push(`${open}>`);
       if (c.status === 'failed') out.push(`      <failure message="${attr(c.message ?? 'failed')}" type="StepFailed">${text(`${c.message ?? 'failed'}\n${suite.path}:${c.line}\n\n${c.output ?? ''}`)}</failure>`);
+      if (c.status === 'error') out.push(`      <error message="${attr(c.message ?? 'could not run')}" type="StepNotRun">${text(`${c.message ?? 'could not run'}\n${suite.path}:${c.line}`)}</error>`);
       if (c.status === 'skipped') out.push(`      <skipped message="${attr(c.message ?? 'skipped')}"/>`);
       if (c.output) out.push(`      <system-out>${text(c.output)}</system-out>`);
       out.push('    </testcase>');

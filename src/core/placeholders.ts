@@ -35,7 +35,8 @@ export interface FoundPlaceholder {
 
 const ANGLE = /<([A-Za-z][\w.:-]*(?: [\w.:-]+){0,3})>/g;
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
-const CAPITALS = /(?<![\w$/.-])(?:\$\{?)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])/g;
+// Not after `${#`, `${!` (`${#API_TOKEN}` is the length of a variable, not a value to fill).
+const CAPITALS = /(?<![\w$/.#!-])(?:\$\{?)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])/g;
 const MASK = /(?<![\w$])[\w.-]*X{2,}[\w.-]*/g;
 
 const FILL_PREFIX = /^(YOUR|THE|MY|REPLACE|INSERT|ENTER|PUT|SOME|NEW|OLD|TARGET)_/;

@@ -11,10 +11,11 @@
  */
 import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { adHocStep } from '../core/adHoc';
 import { copyCommand } from '../core/copyText';
-import { isSecretName } from '../core/gatePlan';
+import { fillOptionsFor, isSecretName } from '../core/gatePlan';
 import type { Outcome, OutcomeStatus } from '../core/outcome';
 import { expandEnvRefs, type ResolvedProfile } from '../core/profiles';
 import { redact } from '../core/redact';
@@ -209,7 +210,7 @@ export class RunController implements vscode.Disposable {
       const secret = await this.gates.remembered(root, profile.name, p.name, true);
       if (secret !== undefined) values[p.name] = secret;
     }
-    const text = copyCommand(step, values, isSecretName, session?.secretValues ?? []);
+    const text = copyCommand(step, values, isSecretName, session?.secretValues ?? [], fillOptionsFor(step, profile));
     await vscode.env.clipboard.writeText(text);
     const unfilled = [...new Set(step.placeholders.filter((p) => values[p.name] === undefined).map((p) => p.token))];
     const masked = step.placeholders.some((p) => values[p.name] !== undefined && isSecretName(p.name));
@@ -345,7 +346,7 @@ export class RunController implements vscode.Disposable {
     terminal.setRunning(true);
     let outcome: Outcome;
     try {
-      outcome = await runner.run(step, abort.signal);
+      outcome = await runner.run(step, abort.signal, uri.scheme === 'file' ? { docDir: dirname(uri.fsPath) } : {});
     } finally {
       cancelling?.dispose();
       session.abort = undefined;
@@ -491,7 +492,7 @@ export class RunController implements vscode.Disposable {
         const where = [`${profile.name}: ${describeTarget(profile.target)}`, `lines ${step.line + 1}-${step.endLine + 1}`];
         for (const hop of event.hops) where.push(`part runs on ${hop}`);
         for (const part of event.leftOut) where.push(`lines ${part.line + 1}-${part.endLine + 1} (${part.env}) left out`);
-        const command = copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues);
+        const command = copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, fillOptionsFor(step, profile));
         terminal.stepHeader([...step.section, step.name].join(' › '), where.join(' · '), command);
         break;
       }

@@ -6,10 +6,12 @@
  * itself (gates belong to the front ends, which know whether a person is there).
  */
 import { randomBytes } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import { parseDuration } from '../core/attributes';
 import { parseExpect, judge } from '../core/expect';
-import { fillPlaceholders } from '../core/fill';
-import { linePlan } from '../core/gatePlan';
+import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
+import { lexLines } from '../core/lexical';
+import { fillOptionsFor, linePlan } from '../core/gatePlan';
 import { splitHops } from '../core/hops';
 import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
@@ -27,6 +29,12 @@ export type RunEvent =
   | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[] }
   | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-end'; step: Step; outcome: Outcome };
+
+/** Where the step being run comes from. */
+export interface StepPlace {
+  /** The folder of the doc the step is in: a relative `cwd` attribute is taken from there (local targets). */
+  docDir?: string;
+}
 
 export interface RunnerOptions {
   profile: ResolvedProfile;
@@ -75,7 +83,7 @@ export class RunbookRunner {
    * an unreachable target, a dead shell or unresolved placeholders become a failed or skipped
    * outcome with a reason.
    */
-  async run(step: Step, signal?: AbortSignal): Promise<Outcome> {
+  async run(step: Step, signal?: AbortSignal, where: StepPlace = {}): Promise<Outcome> {
     const started = Date.now();
     const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code)): Outcome => {
       const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name };
@@ -94,12 +102,14 @@ export class RunbookRunner {
     const lines = linePlan(step, this.options.profile);
     if (lines.run === 'none') return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: lines.reason });
     const values = { ...this.options.profile.vars, ...this.options.values };
-    const filled = fillPlaceholders(step, values);
+    const filled = fillPlaceholders(step, values, fillOptionsFor(step, this.options.profile));
     if (filled.missing.length > 0) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` });
     }
-    const kept = lines.run === 'part' ? filled.code.split('\n').filter((_, i) => !lines.omit.has(step.codeLines[i]?.line ?? -1)).join('\n') : filled.code;
-    const { code, hops } = this.prepare(step, kept);
+    if (filled.refused.length > 0) {
+      return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `a value cannot be used here: ${filled.refused.map(refusalMessage).join('; ')}` });
+    }
+    const { code, hops } = this.prepare(step, filled);
     let session: ShellSession;
     try {
       // A live session takes the step in this same turn, so the caller can work while it runs.
@@ -108,6 +118,15 @@ export class RunbookRunner {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
     this.options.onEvent?.({ type: 'step-start', step, hops, leftOut: lines.run === 'part' ? lines.dropped : [] });
+    // A `cwd` attribute: the step runs there, and the session is back where it was after it.
+    const cwd = this.stepDirectory(step, where);
+    if (cwd !== undefined) {
+      const entered = await session.run({ code: `__opsdoc_cwd_back=$PWD\ncd -- ${shellQuote(cwd)}` });
+      if (entered.status !== 'passed') {
+        const why = redact(entered.tail, this.secretValues).trim().split('\n').pop() || `exit ${entered.exitCode}`;
+        return finish({ status: 'failed', exitCode: entered.exitCode, durationMs: Date.now() - started, reason: `cannot enter ${cwd} (the step's cwd): ${why}` });
+      }
+    }
     const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
     const running = session.run({
       code,
@@ -121,6 +140,7 @@ export class RunbookRunner {
     const codeHash = hashCode(step.code);
     const expected = parseExpect(step.attributes['expect']);
     const result: StepResult = await running;
+    if (cwd !== undefined && !result.sessionEnded && session.alive) await session.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
     let reason: string | undefined;
     let status: Outcome['status'] = result.status;
     if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
@@ -147,6 +167,17 @@ export class RunbookRunner {
     }, codeHash);
   }
 
+  /**
+   * The folder a step's `cwd` attribute names: on this machine a relative one is taken from
+   * the doc's folder (as Runme does); on a remote target it is the target's own path.
+   */
+  private stepDirectory(step: Step, where: StepPlace): string | undefined {
+    const cwd = step.attributes['cwd'];
+    if (typeof cwd !== 'string' || cwd.trim() === '') return undefined;
+    if (this.options.profile.target.type === 'local' && where.docDir && !isAbsolute(cwd)) return resolve(where.docDir, cwd);
+    return cwd;
+  }
+
   /** Sends input to the running step (answers to `read`, password prompts); dropped between steps. */
   write(input: string): void {
     this.session?.write(input);
@@ -157,25 +188,37 @@ export class RunbookRunner {
     await this.dropSession();
   }
 
-  /** The code the session runs for a step: language steps piped to their client, hops sent to their host. */
-  private prepare(step: Step, code: string): { code: string; hops: string[] } {
+  /**
+   * The code the session runs for a step: language steps piped to their client (after the
+   * lines the fill needs it to read first), hops sent to their host. Hops are found in the
+   * doc's own lines, never in filled ones, so a value cannot make or end a hop.
+   */
+  private prepare(step: Step, filled: FilledCode): { code: string; hops: string[] } {
     // The here-doc delimiters' nonce, drawn only for the steps that get a here-doc.
     if (step.runAs && step.runAs !== 'shell') {
       const client = this.options.profile.languages[step.runAs as LanguageId];
       const nonce = randomBytes(6).toString('hex');
-      return { code: `${client} <<'OPSDOC_INPUT_${nonce}'\n${code}\nOPSDOC_INPUT_${nonce}`, hops: [] };
+      const input = filled.prelude ? `${filled.prelude}\n${filled.code}` : filled.code;
+      return { code: `${client} <<'OPSDOC_INPUT_${nonce}'\n${input}\nOPSDOC_INPUT_${nonce}`, hops: [] };
     }
     // A hop is a line starting with `ssh`: most steps have none, and need no splitting.
-    const segments = code.includes('ssh') ? splitHops(code) : [];
-    if (!segments.some((s) => s.ssh)) return { code, hops: [] };
+    if (!step.code.includes('ssh')) return { code: filled.code, hops: [] };
+    const originals = step.code.split('\n').filter((_, i) => filled.lines[i] !== null);
+    const lines = filled.lines.filter((l): l is string => l !== null);
+    const segments = splitHops(originals.join('\n'));
+    if (!segments.some((s) => s.ssh)) return { code: filled.code, hops: [] };
     const nonce = randomBytes(6).toString('hex');
     const hops: string[] = [];
     const parts = segments.map((s) => {
-      if (!s.ssh) return s.code;
-      const host = s.ssh[s.ssh.length - 1]!;
-      hops.push(host);
-      // The doc's own ssh command, given a command: the lines meant for that host, on bash's stdin.
-      return `${s.ssh.join(' ')} 'bash -s' <<'OPSDOC_HOP_${nonce}'\n${s.code}\nOPSDOC_HOP_${nonce}`;
+      if (!s.ssh) return lines.slice(s.firstLine, s.lastLine + 1).join('\n');
+      // The doc's own ssh line, filled, without its comment, given a command: the lines meant
+      // for that host, on bash's stdin.
+      const original = originals[s.firstLine]!;
+      const comment = lexLines([original], 'shell')[0]!.commentColumn;
+      const line = lines[s.firstLine]!;
+      const ssh = (comment >= 0 ? line.slice(0, comment + line.length - original.length) : line).trim();
+      hops.push(ssh.split(/\s+/).pop()!);
+      return `${ssh} 'bash -s' <<'OPSDOC_HOP_${nonce}'\n${lines.slice(s.bodyStart, s.bodyEnd).join('\n')}\nOPSDOC_HOP_${nonce}`;
     });
     return { code: parts.join('\n'), hops };
   }
@@ -199,8 +242,8 @@ export class RunbookRunner {
     // the shell on every kind of target (SSH servers often refuse `env` requests).
     const exports = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
       .filter(([name]) => /^[A-Za-z_]\w*$/.test(name))
-      .map(([name, value]) => `export ${name}='${value.replace(/'/g, `'\\''`)}'`);
-    if (cwd && profile.target.type !== 'local') exports.push(`cd '${cwd.replace(/'/g, `'\\''`)}'`);
+      .map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+    if (cwd && profile.target.type !== 'local') exports.push(`cd ${shellQuote(cwd)}`);
     if (exports.length > 0) {
       const init = await this.session.run({ code: exports.join('\n') });
       if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
@@ -221,4 +264,9 @@ export class RunbookRunner {
     await session?.close().catch(() => {});
     await transport?.close().catch(() => {});
   }
+}
+
+/** `text` as one single-quoted shell word. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -670,7 +670,7 @@ async function appendKnownHost(file: string, name: string, key: Buffer, hashed: 
 function makeAuthHandler(hop: Hop, callbacks: SshCallbacks, asking: <T>(q: () => Promise<T>) => Promise<T>, tried: string[]) {
   type Step = { method: AuthenticationType; run: () => Promise<AnyAuthMethod | undefined> };
   const steps: Step[] = [];
-  const keys = loadIdentities(hop);
+  const keys = loadIdentities(hop, tried);
   const username = hop.user;
 
   // 1. identity files without passphrase, 3. encrypted ones (asked only if still needed).
@@ -771,18 +771,27 @@ interface Identity {
   key?: ParsedKey;
 }
 
-async function loadIdentities(hop: Hop): Promise<Map<string, Identity>> {
+/**
+ * The identity files that can be read. A file the profile or the ssh config names that is
+ * missing, unreadable or not a key is noted in `tried` (the authentication error then says
+ * so); the default keys (`~/.ssh/id_*`) are skipped silently when absent, as OpenSSH does.
+ */
+async function loadIdentities(hop: Hop, tried: string[]): Promise<Map<string, Identity>> {
   const out = new Map<string, Identity>();
   for (const file of hop.identityFiles) {
+    const named = hop.namedIdentityFiles.includes(file);
     let data: Buffer;
     try {
       data = await readFile(file);
-    } catch {
-      continue; // OpenSSH skips missing default keys silently too.
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (named) tried.push(`key ${file} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (error as Error).message})`);
+      continue;
     }
     const parsed = sshUtils.parseKey(data);
     if (parsed instanceof Error) {
       if (/passphrase|encrypted/i.test(parsed.message)) out.set(file, { data, encrypted: true });
+      else if (named) tried.push(`key ${file} (not a private key: ${parsed.message})`);
       continue;
     }
     out.set(file, { data, encrypted: false, key: Array.isArray(parsed) ? parsed[0] : parsed });
@@ -803,6 +812,8 @@ interface Hop {
   port: number;
   user: string;
   identityFiles: string[];
+  /** The identity files the profile or the ssh config names (not the defaults tried when none is named). */
+  namedIdentityFiles: string[];
   identitiesOnly: boolean;
   agent: string | undefined;
   /** The first one is where accepted keys are written. */
@@ -956,6 +967,7 @@ function resolveHop(
     port,
     user,
     identityFiles,
+    namedIdentityFiles: [...explicit, ...configured],
     identitiesOnly: (first(c.identitiesonly) ?? '').toLowerCase() === 'yes',
     agent,
     knownHostsFiles,

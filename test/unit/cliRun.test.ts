@@ -139,3 +139,17 @@ test('a block split by environment: the part for the profile runs; on a profile 
   assert.match(all.out, /after/);
   assert.doesNotMatch(all.out, /-part\n/);
 });
+
+test('the cwd attribute: the step runs there (relative to the doc), and the next step is back where the session was', async () => {
+  const { root, file } = workspace('# T\n## In sub\n```bash {cwd=sub}\npwd\ncd /\n```\n## After\n```bash\npwd\n```\n## Missing\n```bash {cwd=nowhere}\necho ran\n```\n');
+  mkdirSync(join(root, 'sub'));
+  const r = await capture(['run', file, '--step', 'in-sub', '--step', 'after', '--no-history']);
+  assert.equal(r.code, 0, r.err + r.out);
+  const lines = r.out.split('\n');
+  assert.ok(lines.includes(join(root, 'sub')), r.out);
+  assert.ok(lines.includes(process.cwd()), 'the next step is back where the session started');
+  const missing = await capture(['run', file, '--step', 'missing', '--no-history']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.out, /cannot enter .*nowhere \(the step's cwd\)/);
+  assert.doesNotMatch(missing.out, /^ran$/m);
+});

@@ -185,3 +185,8 @@ test('line starts: LF, CRLF and lone CR, checked against a plain reference on ra
     assert.deepEqual(computeLineStarts(t), reference(t), JSON.stringify(t));
   }
 });
+
+test('${#NAME} and ${!NAME} are the shell reading a variable, not placeholders', () => {
+  const step = parseRunbook('```bash\necho "${#API_TOKEN}" ${!YOUR_VAR_NAME} $YOUR_TOKEN YOUR_API_TOKEN\n```\n', { path: 'x.md' }).steps[0]!;
+  assert.deepEqual(step.placeholders.map((p) => p.token), ['YOUR_API_TOKEN']);
+});

@@ -231,6 +231,11 @@ test('authentication failure and connection refused are clear errors', async (t)
   t.after(() => saved !== undefined && (process.env.SSH_AUTH_SOCK = saved));
   await assert.rejects(sshTransport(target(env, { identityFile: join(dir, 'stranger') })), /Error: ssh opsdoc@127\.0\.0\.1:2222: authentication failed \(tried: key .*stranger\)/);
   await assert.rejects(sshTransport(target(env, { port: 1 })), /Error: ssh opsdoc@127\.0\.0\.1:1: connection refused/);
+  // The profile's key file is missing, or is not a key: said, not just "keyboard-interactive".
+  const password = { password: async () => undefined };
+  await assert.rejects(sshTransport(target(env, { identityFile: join(dir, 'no-such-key') }), password), /authentication failed \(tried: key .*no-such-key \(no such file\)/);
+  writeFileSync(join(dir, 'not-a-key'), 'hello\n');
+  await assert.rejects(sshTransport(target(env, { identityFile: join(dir, 'not-a-key') }), password), /tried: key .*not-a-key \(not a private key: /);
 });
 
 test('~/.ssh/config: an alias gives HostName, Port, User, IdentityFile, known_hosts and ProxyJump', async (t) => {
