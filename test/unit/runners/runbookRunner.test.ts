@@ -123,3 +123,54 @@ test('pagers are off in a session (a step never waits in less); a profile may se
     }
   }
 });
+
+test('output is redacted as a stream: a secret written in parts with a pause never shows; a prompt still shows; values added later count', async () => {
+  const secret = 'Sup3r-S3cret-Value-42';
+  const typed: string[] = [];
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({
+    profile: local,
+    who: 'tester',
+    secrets: { S: secret },
+    redact: typed,
+    pty: true,
+    onEvent: (e) => {
+      events.push(e);
+      // The step waits for an answer: it can only end if its prompt was shown while it ran.
+      if (e.type === 'output' && e.chunk.includes('Name: ')) runner.write('bob\n');
+    },
+  });
+  const output = () => events.map((e) => (e.type === 'output' ? e.chunk : '')).join('');
+  try {
+    const [split, prompt, later] = steps([
+      '```bash',
+      'printf \'%s\' "${S:0:6}"; sleep 0.3; printf \'%s\\n\' "${S:6}"',
+      'printf \'url=https://app:%s@host/x {"p":"%s"}\\n\' "$S" "$S" >&2',
+      'printf \'%s\' "${S:0:10}"; sleep 0.3; printf \'%s\' "${S:10}"',
+      '```',
+      '```bash { timeout=30s }',
+      'printf \'Name: \'; read NAME; echo "hello $NAME"',
+      '```',
+      '```bash',
+      'printf \'%s\' "typed-"; sleep 0.3; printf \'%s\\n\' "later-value"',
+      '```',
+      '',
+    ].join('\n'));
+    const first = await runner.run(split!);
+    assert.equal(first.status, 'passed');
+    for (const where of [output(), first.tail ?? '']) {
+      assert.doesNotMatch(where, /Sup3r|S3cret|Value-42/, where);
+      assert.match(where, /•+\r?\n/);
+      assert.match(where, /url=https:\/\/app:•+@host\/x \{"p":"•+"\}/);
+    }
+    const asked = await runner.run(prompt!);
+    assert.equal(asked.status, 'passed', asked.reason);
+    assert.match(asked.tail ?? '', /hello bob/);
+    // A value the caller adds between steps (a secret typed for a placeholder) is hidden from then on.
+    typed.push('typed-later-value');
+    const third = await runner.run(later!);
+    assert.doesNotMatch(output() + (third.tail ?? ''), /typed-|later-value/);
+  } finally {
+    await runner.close();
+  }
+});
