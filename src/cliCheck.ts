@@ -8,18 +8,25 @@
  * skipped with the reason (unless the failed step has `continueOnError`); `excludeFromRunAll`
  * steps are left out; `expect` decides success where present. Nothing asks questions: values
  * come from --var and the profile's `vars`, risky steps need --yes, protected profiles
- * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
+ * --confirm-profile; the profile's secrets come from the environment as for `run`, and a step
+ * that needs an `"ask"` secret (nobody can type it here) is skipped with the reason. Every
+ * sink (results, JUnit, --json, --dry-run, notes, history) gets secrets redacted.
+ * Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { copyCommand } from './core/copyText';
 import { fillPlaceholders } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
-import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
+import { forbiddenOn, isSecretName, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import type { ResolvedProfile } from './core/profiles';
-import { parseRunbook, type Step } from './core/runbook';
+import { redact } from './core/redact';
+import { parseRunbook, type Runbook, type Step } from './core/runbook';
+import { unavailableSecretReason } from './core/secretUse';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
+import { missingSecretText, resolveSecrets, type SecretResolution } from './runners/secrets';
 import { whoRuns, workspaceRootOf } from './cliRun';
 import { loadProfile, runbooksAt } from './cliShared';
 import type { CliIo } from './cli';
@@ -103,6 +110,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const say = args.json ? io.err : io.out;
   const suites: CheckSuite[] = [];
   const profiles = new Map<string, ResolvedProfile>();
+  const secretsOf = new Map<string, SecretResolution>();
   // Who ran is recorded only in notes and the history, and asking git costs a process: once
   // per workspace, and not at all when nothing is recorded (outcomes then never leave memory).
   const recording = args.history || args.writeNotes;
@@ -113,20 +121,20 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     return who;
   };
   // Every runbook is read first: the progress line counts the steps of the whole check.
-  const plans: { file: string; steps: Step[] }[] = [];
+  const plans: { file: string; runbook: Runbook; steps: Step[] }[] = [];
   for (const file of files) {
     const runbook = parseRunbook(readFileSync(file, 'utf8'), { path: file });
     const steps = runbook.steps.filter((s) => s.runnable && s.attributes['excludeFromRunAll'] !== true)
       .filter((s) => args.steps.length === 0 || args.steps.includes(s.name))
       .filter((s) => args.sections.length === 0 || args.sections.some((t) => s.section.some((h) => h.toLowerCase().includes(t.toLowerCase()))));
-    if (steps.length > 0) plans.push({ file, steps });
+    if (steps.length > 0) plans.push({ file, runbook, steps });
   }
   const total = plans.reduce((n, p) => n + p.steps.length, 0);
   const progress = new Progress(say, (args.json ? io.tty?.err : io.tty?.out) === true && !args.dryRun);
   let done = 0;
   let unresolved = false;
   let stopAll = false;
-  for (const { file, steps } of plans) {
+  for (const { file, runbook, steps } of plans) {
     const root = workspaceRootOf(file);
     // Workspaces are few and runbooks many: each profiles file is read once per check.
     let profile = profiles.get(root);
@@ -139,19 +147,35 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to check on it\n`);
       return 2;
     }
+    // Secrets as `run` resolves them; nobody can be asked, so "ask" ones are unavailable.
+    let secrets = secretsOf.get(root);
+    if (!secrets) {
+      secrets = await resolveSecrets(profile, process.env);
+      for (const missing of secrets.missing) io.err(`opsdoc: ${missingSecretText(profile.name, missing)}\n`);
+      if (secrets.missing.length > 0) return 2;
+      secretsOf.set(root, secrets);
+    }
     const values = { ...profile.vars, ...args.vars };
+    // What every sink hides: the profile's secrets and the values of secret-looking placeholders.
+    const hidden = [...Object.values(secrets.values), ...Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value)];
+    const { unavailable } = secrets;
+    const needsSecret = (step: Step) => (unavailable.length > 0 ? unavailableSecretReason(runbook, step, unavailable, profile.languages) : undefined);
     const suite: CheckSuite = { path: relative('.', file) || file, cases: [] };
     suites.push(suite);
     if (args.dryRun) {
+      const shownValues = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, redact(value, hidden)]));
       io.out(`${suite.path} (${profile.name})\n`);
       for (const step of steps) {
         const filled = fillPlaceholders(step, values);
         if (filled.missing.length > 0) unresolved = true;
         const lines = linePlan(step, profile);
-        const skip = gate(step, profile, args.yes);
+        const skip = gate(step, profile, args.yes) ?? needsSecret(step);
         const note = filled.missing.length ? `  ✗ no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` : skip ? `  ↷ would be skipped: ${skip}` : '';
         io.out(`  ${step.name} (line ${step.line + 1})${note}\n`);
-        const code = filled.code.split('\n');
+        // The code as it would run, as the editor's Copy shows it: secret-named placeholders'
+        // values and secret values masked, token shapes hidden in the other values (a URL with
+        // a password given with --var); the doc's own text as written.
+        const code = copyCommand(step, shownValues, isSecretName, hidden).split('\n');
         code.forEach((line, i) => {
           const left = lines.run === 'part' && lines.omit.has(step.codeLines[i]?.line ?? -1);
           io.out(`    ${left ? '· ' : ''}${line}${left ? '   (left out on this profile)' : ''}\n`);
@@ -160,7 +184,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       }
       continue;
     }
-    const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '' });
+    const runner = new RunbookRunner({ profile, values, secrets: secrets.values, redact: hidden, who: recording ? whoIn(root) : '' });
     let failedStep: Step | undefined;
     // A step's gate (pure) is decided while the shell runs the step before it.
     let gated: { step: Step; skip: string | undefined } | undefined;
@@ -168,7 +192,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       for (const [i, step] of steps.entries()) {
         const skip = stopAll ? 'an earlier runbook failed (--fail-fast)'
           : failedStep ? `skipped after "${failedStep.name}" failed`
-          : gated?.step === step ? gated.skip : gate(step, profile, args.yes);
+          : gated?.step === step ? gated.skip : gate(step, profile, args.yes) ?? needsSecret(step);
         done++;
         if (skip) {
           suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: skip });
@@ -178,7 +202,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
         const running = runner.run(step);
         const next = steps[i + 1];
-        gated = next ? { step: next, skip: gate(next, profile, args.yes) } : undefined;
+        gated = next ? { step: next, skip: gate(next, profile, args.yes) ?? needsSecret(next) } : undefined;
         const outcome = await running;
         progress.stop();
         const passed = outcome.status === 'passed';
@@ -192,7 +216,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           const wrote = writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
         }
-        if (args.history) appendHistory(root, file, outcome);
+        if (args.history) appendHistory(root, file, outcome, hidden);
         if (!passed && step.attributes['continueOnError'] !== true) {
           failedStep = step;
           if (args.failFast) stopAll = true;

@@ -14,11 +14,11 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { formatDuration } from './core/notes';
-import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Runbook, type Step } from './core/runbook';
-import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
+import { forbiddenOn, isSecretName, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
+import { missingSecretText, resolveSecrets } from './runners/secrets';
 import { loadProfile, readError } from './cliShared';
 import type { CliIo } from './cli';
 
@@ -157,9 +157,6 @@ function select(runbook: Runbook, args: RunArgs): Step[] {
   return steps;
 }
 
-/** Placeholder names whose values are secrets. */
-const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i;
-
 const isTTY = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
 /** Runs the `run` command; resolves to the exit code. */
@@ -224,8 +221,13 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     }
     runnable.push(step);
   }
-  const secrets = await resolveSecrets(profile, io);
-  if (secrets === undefined) return 2;
+  // A person can be asked on a terminal; without one, an "ask" secret refuses the run up front.
+  const resolved = await resolveSecrets(profile, process.env, isTTY() ? (name) => ask(`${name} (secret): `, true) : undefined);
+  for (const missing of resolved.missing) io.err(`opsdoc: ${missingSecretText(profile.name, missing)}\n`);
+  for (const name of resolved.unavailable) io.err(`opsdoc: profile "${profile.name}" asks for the secret ${name}, and there is no terminal to ask on\n`);
+  if (resolved.declined !== undefined) io.err(`opsdoc: no value given for the secret ${resolved.declined}; nothing ran\n`);
+  if (resolved.missing.length > 0 || resolved.unavailable.length > 0 || resolved.declined !== undefined) return 2;
+  const secrets = resolved.values;
   const values: Record<string, string> = { ...profile.vars, ...args.vars };
   for (const step of runnable) {
     for (const p of step.placeholders) {
@@ -235,7 +237,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         io.err(`opsdoc: no value for ${missing.join(', ')}: pass --var name=value (e.g. --var ${missing[0]!.replace(/^<|>$|^\{\{|\}\}$/g, '')}=...) or set the profile's "vars"\n`);
         return 2;
       }
-      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `, SECRET_NAME.test(p.name));
+      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `, isSecretName(p.name));
       if (answer === undefined) return 2;
       values[p.name] = answer;
     }
@@ -258,7 +260,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   }
 
   // Values of secret-looking placeholders (<password>, YOUR_API_TOKEN) are redacted like secrets.
-  const typedSecrets = Object.entries(values).filter(([name]) => SECRET_NAME.test(name)).map(([, value]) => value);
+  const typedSecrets = Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value);
   const who = whoRuns(root);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -330,30 +332,6 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     await runner.close();
   }
   return exit;
-}
-
-/** Secret values by name, from the environment or asked for on a terminal; undefined when one is unavailable. */
-async function resolveSecrets(profile: ResolvedProfile, io: CliIo): Promise<Record<string, string> | undefined> {
-  const out: Record<string, string> = {};
-  for (const [name, ref] of Object.entries(profile.secrets)) {
-    if (ref === 'ask') {
-      if (!isTTY()) {
-        io.err(`opsdoc: profile "${profile.name}" asks for the secret ${name}, and there is no terminal to ask on\n`);
-        return undefined;
-      }
-      const answer = await ask(`${name} (secret): `, true);
-      if (answer === undefined) return undefined;
-      out[name] = answer;
-    } else {
-      const value = process.env[ref.env];
-      if (value === undefined) {
-        io.err(`opsdoc: profile "${profile.name}" takes the secret ${name} from $${ref.env}, which is not set\n`);
-        return undefined;
-      }
-      out[name] = value;
-    }
-  }
-  return out;
 }
 
 /** Asks on the terminal; a secret's typing is not echoed. Undefined when input ends. */

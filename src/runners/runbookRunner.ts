@@ -25,7 +25,7 @@ export type RunEvent =
   | { type: 'session'; description: string; reason?: string }
   /** `leftOut`: parts of a block split by environment that do not run on this profile. */
   | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[] }
-  /** `chunk` is redacted as a stream (see `RedactStream`): a secret split across writes never shows. */
+  /** `chunk` is redacted as a stream (see `RedactStream`): a secret split across writes to its stream never shows. */
   | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-end'; step: Step; outcome: Outcome };
 
@@ -239,9 +239,11 @@ export class RunbookRunner {
 }
 
 /**
- * A step's output on its way to the events: each stream through its own `RedactStream`, a
- * partial line let out after `REDACT_IDLE_MS` without output (so prompts show), the rest at the
- * step's end; and the end of what was shown kept as the outcome's tail.
+ * A step's output on its way to the events: each stream through its own `RedactStream` (a
+ * program writes a value to one of them, and the other's output may come between its parts;
+ * the session delivers each stream in order, but not the two in the order they were written),
+ * a partial line let out after `REDACT_IDLE_MS` without output (so prompts show), the rest at
+ * the step's end; and the end of what was shown kept as the outcome's tail.
  */
 class ShownOutput {
   private readonly streams: Record<'stdout' | 'stderr', RedactStream>;
