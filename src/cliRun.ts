@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { formatDuration } from './core/notes';
 import { parseRunbook, type Runbook, type Step } from './core/runbook';
 import { forbiddenOn, isSecretName, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
@@ -334,16 +335,30 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   return exit;
 }
 
-/** Asks on the terminal; a secret's typing is not echoed. Undefined when input ends. */
+/**
+ * Asks on the terminal; a secret's typing is not echoed. Undefined when input ends or the
+ * question is interrupted (Ctrl+C, Ctrl+D).
+ *
+ * A secret is read through an output that goes quiet once the question is written: the
+ * terminal is in raw mode while readline reads, so nothing else echoes what is typed. (This
+ * replaces patching readline's private `_writeToOutput`, which node 20's readline/promises
+ * does not have: the prompt crashed with a TypeError.)
+ */
 async function ask(question: string, secret = false): Promise<string | undefined> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  if (secret) {
-    const write = (rl as unknown as { _writeToOutput: (s: string) => void });
-    const original = write._writeToOutput.bind(rl);
-    write._writeToOutput = (s: string) => original(s.startsWith(question) ? question : '');
-  }
+  let quiet = false;
+  const output = secret
+    ? new Writable({ write: (chunk: Buffer | string, _encoding, done) => { if (!quiet) process.stderr.write(chunk); done(); } })
+    : process.stderr;
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  // Ctrl+C ends the question. (Closing readline from its SIGINT leaves the promise pending
+  // for ever, and node then exits 0 with nothing run; an abort rejects it.)
+  const interrupt = new AbortController();
+  rl.on('SIGINT', () => interrupt.abort());
   try {
-    return await rl.question(question);
+    const answer = rl.question(question, { signal: interrupt.signal });
+    // The question is written synchronously by now: what follows is typing.
+    quiet = secret;
+    return await answer;
   } catch {
     return undefined;
   } finally {
