@@ -174,3 +174,30 @@ test('output is redacted as a stream: a secret written in parts with a pause nev
     await runner.close();
   }
 });
+
+test('over SSH and in a container (sh), a secret split across writes never shows either', async (t) => {
+  const env = await testEnv(t, 'ssh', 'container');
+  if (!env) return;
+  const config = {
+    profiles: {
+      ssh: { target: { type: 'ssh' as const, host: env.sshHost, port: env.sshPort, user: env.sshUser, identityFile: env.sshKey, knownHostsFile: env.knownHosts } },
+      container: { target: { type: 'container' as const, engine: 'docker' as const, container: env.container, shell: 'sh' } },
+    },
+  };
+  const secret = 'rEm0te-S3cr3t-Xy7q';
+  // POSIX sh: no ${S:0:6}; the first six characters, a pause, then the rest.
+  const [step] = steps(['```sh', 'printf \'%.6s\' "$S"; sleep 0.3; printf \'%s\\n\' "$S" | cut -c7-', 'echo "url=https://u:$S@h/x"', '```', ''].join('\n'));
+  for (const name of ['ssh', 'container'] as const) {
+    const events: RunEvent[] = [];
+    const runner = new RunbookRunner({ profile: resolveProfile(config, name), who: 'tester', secrets: { S: secret }, onEvent: (e) => events.push(e) });
+    try {
+      const outcome = await runner.run(step!);
+      assert.equal(outcome.status, 'passed', `${name}: ${outcome.reason ?? ''} ${outcome.tail ?? ''}`);
+      const shown = events.map((e) => (e.type === 'output' ? e.chunk : '')).join('') + (outcome.tail ?? '');
+      for (const piece of ['rEm0te', 'S3cr3t', 'Xy7q']) assert.ok(!shown.includes(piece), `${name} showed "${piece}": ${shown}`);
+      assert.match(outcome.tail ?? '', /^•+\r?\nurl=https:\/\/u:•+@h\/x/, name);
+    } finally {
+      await runner.close();
+    }
+  }
+});
