@@ -84,7 +84,7 @@ async function benchSessions(): Promise<void> {
 // Redaction runs over every output tail: its time must grow linearly on inputs shaped to
 // trip backtracking regexes (a quadratic rule shows as ~100x when the input grows 10x).
 async function benchRedaction(): Promise<void> {
-  const { redact } = await import('../src/core/redact');
+  const { redact, RedactStream } = await import('../src/core/redact');
   const { adversarialInputs } = await import('../test/support/redactInputs');
   // Best of five after a warm-up: the first calls include compiling the regexes.
   const timeOf = (text: string) => {
@@ -108,6 +108,32 @@ async function benchRedaction(): Promise<void> {
     if (growth > worst) { worst = growth; worstAt = i; }
   });
   console.log(`\nRedaction on ${large.length} adversarial shapes: slowest 2 MB input ${ms(slowest)} ms; worst growth 200 KB -> 2 MB ${worst.toFixed(1)}x (shape ${worstAt}) ${ok(worst <= 15)} (linear: ~10x)`);
+  // The same shapes streamed as a terminal gets them: 4 KiB chunks, an idle flush now and then.
+  const streamed = (text: string) => {
+    const r = new RedactStream(['secret-1', 'another-secret']);
+    for (let i = 0; i < text.length; i += 4096) {
+      r.push(text.slice(i, i + 4096));
+      if (i % (4096 * 7) === 0) r.flush();
+    }
+    r.end();
+  };
+  const streamTime = (text: string) => {
+    streamed(text);
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      streamed(text);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  worst = 0;
+  worstAt = 0;
+  large.forEach((text, i) => {
+    const growth = streamTime(text) / Math.max(streamTime(small[i]!), 0.05);
+    if (growth > worst) { worst = growth; worstAt = i; }
+  });
+  console.log(`Streaming redaction (4 KiB chunks) on the same shapes: worst growth 200 KB -> 2 MB ${worst.toFixed(1)}x (shape ${worstAt}) ${ok(worst <= 15)} (linear: ~10x)`);
 }
 
 const sections: Record<string, () => Promise<void> | void> = { model: benchModel, sessions: benchSessions, redaction: benchRedaction, editor: benchEditor, check: benchCheck };

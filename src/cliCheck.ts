@@ -8,18 +8,25 @@
  * skipped with the reason (unless the failed step has `continueOnError`); `excludeFromRunAll`
  * steps are left out; `expect` decides success where present. Nothing asks questions: values
  * come from --var and the profile's `vars`, risky steps need --yes, protected profiles
- * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
+ * --confirm-profile; the profile's secrets come from the environment as for `run`, and a step
+ * that needs an `"ask"` secret (nobody can type it here) is skipped with the reason. Every
+ * sink (results, JUnit, --json, --dry-run, notes, history) gets secrets redacted.
+ * Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { shownCode } from './core/copyText';
 import { fillPlaceholders, refusalMessage } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
-import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
+import { fillOptionsFor, forbiddenOn, isSecretName, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import type { ResolvedProfile } from './core/profiles';
-import { parseRunbook, type Step } from './core/runbook';
+import { redact } from './core/redact';
+import { parseRunbook, type Runbook, type Step } from './core/runbook';
+import { unavailableSecretReason } from './core/secretUse';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
+import { missingSecretText, resolveSecrets, type SecretResolution } from './runners/secrets';
 import { whoRuns, workspaceRootOf } from './cliRun';
 import { loadProfile, runbooksAt } from './cliShared';
 import type { CliIo } from './cli';
@@ -103,6 +110,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const say = args.json ? io.err : io.out;
   const suites: CheckSuite[] = [];
   const profiles = new Map<string, ResolvedProfile>();
+  const secretsOf = new Map<string, SecretResolution>();
   // Who ran is recorded only in notes and the history, and asking git costs a process: once
   // per workspace, and not at all when nothing is recorded (outcomes then never leave memory).
   const recording = args.history || args.writeNotes;
@@ -113,20 +121,20 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     return who;
   };
   // Every runbook is read first: the progress line counts the steps of the whole check.
-  const plans: { file: string; steps: Step[] }[] = [];
+  const plans: { file: string; runbook: Runbook; steps: Step[] }[] = [];
   for (const file of files) {
     const runbook = parseRunbook(readFileSync(file, 'utf8'), { path: file });
     const steps = runbook.steps.filter((s) => s.runnable && s.attributes['excludeFromRunAll'] !== true)
       .filter((s) => args.steps.length === 0 || args.steps.includes(s.name))
       .filter((s) => args.sections.length === 0 || args.sections.some((t) => s.section.some((h) => h.toLowerCase().includes(t.toLowerCase()))));
-    if (steps.length > 0) plans.push({ file, steps });
+    if (steps.length > 0) plans.push({ file, runbook, steps });
   }
   const total = plans.reduce((n, p) => n + p.steps.length, 0);
   const progress = new Progress(say, (args.json ? io.tty?.err : io.tty?.out) === true && !args.dryRun);
   let done = 0;
   let unresolved = false;
   let stopAll = false;
-  for (const { file, steps } of plans) {
+  for (const { file, runbook, steps } of plans) {
     const root = workspaceRootOf(file);
     // Workspaces are few and runbooks many: each profiles file is read once per check.
     let profile = profiles.get(root);
@@ -139,26 +147,47 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to check on it\n`);
       return 2;
     }
+    // Secrets as `run` resolves them; nobody can be asked, so "ask" ones are unavailable.
+    let secrets = secretsOf.get(root);
+    if (!secrets) {
+      secrets = await resolveSecrets(profile, process.env);
+      for (const missing of secrets.missing) io.err(`opsdoc: ${missingSecretText(profile.name, missing)}\n`);
+      if (secrets.missing.length > 0) return 2;
+      secretsOf.set(root, secrets);
+    }
     const values = { ...profile.vars, ...args.vars };
+    // What every sink hides: the profile's secrets and the values of secret-looking placeholders.
+    const hidden = [...Object.values(secrets.values), ...Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value)];
+    const { unavailable } = secrets;
+    // A step that needs an "ask" secret could not run: nobody can type it here.
+    const needsSecret = (step: Step): Gate | undefined => {
+      const reason = unavailable.length > 0 ? unavailableSecretReason(runbook, step, unavailable, profile.languages) : undefined;
+      return reason ? { reason, notRun: true } : undefined;
+    };
     const suite: CheckSuite = { path: relative('.', file) || file, cases: [] };
     suites.push(suite);
     if (args.dryRun) {
+      const shownValues = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, redact(value, hidden)]));
       io.out(`${suite.path} (${profile.name})\n`);
       for (const step of steps) {
-        const filled = fillPlaceholders(step, values, fillOptionsFor(step, profile));
-        const skip = gate(step, profile, args.yes, values);
+        const skip = gate(step, profile, args.yes, values) ?? needsSecret(step);
         if (skip?.notRun) unresolved = true;
         const note = skip ? `  ${skip.notRun ? '✗ cannot run' : '↷ would be skipped'}: ${skip.reason}` : '';
         io.out(`  ${step.name} (line ${step.line + 1})${note}\n`);
+        // The code as it would run, as the editor's Copy shows it: secret-named placeholders'
+        // values and secret values masked, token shapes hidden in the other values (a URL with
+        // a password given with --var); the doc's own text as written.
+        const shown = shownCode(step, shownValues, isSecretName, hidden, fillOptionsFor(step, profile));
+        if (shown.prelude) io.out(`${shown.prelude.replace(/^/gm, '    ')}\n`);
         step.code.split('\n').forEach((original, i) => {
-          const line = filled.lines[i];
+          const line = shown.lines[i];
           io.out(line === null ? `    · ${original}   (left out on this profile)\n` : `    ${line}\n`);
         });
         suite.cases.push({ name: step.name, line: step.line + 1, status: 'skipped', durationMs: 0, message: 'dry run' });
       }
       continue;
     }
-    const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '' });
+    const runner = new RunbookRunner({ profile, values, secrets: secrets.values, redact: hidden, who: recording ? whoIn(root) : '' });
     let failedStep: Step | undefined;
     let failedNotRun = false;
     // A step's gate (pure) is decided while the shell runs the step before it.
@@ -167,7 +196,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       for (const [i, step] of steps.entries()) {
         const skip: Gate | undefined = stopAll ? { reason: 'an earlier runbook failed (--fail-fast)', notRun: false }
           : failedStep ? { reason: `skipped after "${failedStep.name}" ${failedNotRun ? 'could not run' : 'failed'}`, notRun: false }
-          : gated?.step === step ? gated.skip : gate(step, profile, args.yes, values);
+          : gated?.step === step ? gated.skip : gate(step, profile, args.yes, values) ?? needsSecret(step);
         done++;
         if (skip) {
           // A step that could not run (a value missing or refused) is an error: CI must not read it as verified.
@@ -183,7 +212,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
         const running = runner.run(step, undefined, { docDir: dirname(resolve(file)) });
         const next = steps[i + 1];
-        gated = next ? { step: next, skip: gate(next, profile, args.yes, values) } : undefined;
+        gated = next ? { step: next, skip: gate(next, profile, args.yes, values) ?? needsSecret(next) } : undefined;
         const outcome = await running;
         progress.stop();
         const passed = outcome.status === 'passed';
@@ -197,7 +226,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           const wrote = writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
         }
-        if (args.history) appendHistory(root, file, outcome);
+        if (args.history) appendHistory(root, file, outcome, hidden);
         if (!passed && step.attributes['continueOnError'] !== true) {
           failedStep = step;
           if (args.failFast) stopAll = true;

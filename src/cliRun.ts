@@ -13,13 +13,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { formatDuration } from './core/notes';
-import type { ResolvedProfile } from './core/profiles';
 import { parseRunbook, type Runbook, type Step } from './core/runbook';
 import { fillPlaceholders, refusalMessage } from './core/fill';
-import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
+import { fillOptionsFor, forbiddenOn, isSecretName, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
+import { missingSecretText, resolveSecrets } from './runners/secrets';
 import { loadProfile, readError } from './cliShared';
 import type { CliIo } from './cli';
 
@@ -158,9 +159,6 @@ function select(runbook: Runbook, args: RunArgs): Step[] {
   return steps;
 }
 
-/** Placeholder names whose values are secrets. */
-const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i;
-
 const isTTY = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
 /** Runs the `run` command; resolves to the exit code. */
@@ -225,8 +223,13 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     }
     runnable.push(step);
   }
-  const secrets = await resolveSecrets(profile, io);
-  if (secrets === undefined) return 2;
+  // A person can be asked on a terminal; without one, an "ask" secret refuses the run up front.
+  const resolved = await resolveSecrets(profile, process.env, isTTY() ? (name) => ask(`${name} (secret): `, true) : undefined);
+  for (const missing of resolved.missing) io.err(`opsdoc: ${missingSecretText(profile.name, missing)}\n`);
+  for (const name of resolved.unavailable) io.err(`opsdoc: profile "${profile.name}" asks for the secret ${name}, and there is no terminal to ask on\n`);
+  if (resolved.declined !== undefined) io.err(`opsdoc: no value given for the secret ${resolved.declined}; nothing ran\n`);
+  if (resolved.missing.length > 0 || resolved.unavailable.length > 0 || resolved.declined !== undefined) return 2;
+  const secrets = resolved.values;
   const values: Record<string, string> = { ...profile.vars, ...args.vars };
   for (const step of runnable) {
     for (const p of step.placeholders) {
@@ -236,7 +239,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         io.err(`opsdoc: no value for ${missing.join(', ')}: pass --var name=value (e.g. --var ${missing[0]!.replace(/^<|>$|^\{\{|\}\}$/g, '')}=...) or set the profile's "vars"\n`);
         return 2;
       }
-      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `, SECRET_NAME.test(p.name));
+      const answer = await ask(`${p.token}${p.hint ? ` (${p.hint})` : ''}: `, isSecretName(p.name));
       if (answer === undefined) return 2;
       values[p.name] = answer;
     }
@@ -266,7 +269,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   }
 
   // Values of secret-looking placeholders (<password>, YOUR_API_TOKEN) are redacted like secrets.
-  const typedSecrets = Object.entries(values).filter(([name]) => SECRET_NAME.test(name)).map(([, value]) => value);
+  const typedSecrets = Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value);
   const who = whoRuns(root);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -340,40 +343,30 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   return exit;
 }
 
-/** Secret values by name, from the environment or asked for on a terminal; undefined when one is unavailable. */
-async function resolveSecrets(profile: ResolvedProfile, io: CliIo): Promise<Record<string, string> | undefined> {
-  const out: Record<string, string> = {};
-  for (const [name, ref] of Object.entries(profile.secrets)) {
-    if (ref === 'ask') {
-      if (!isTTY()) {
-        io.err(`opsdoc: profile "${profile.name}" asks for the secret ${name}, and there is no terminal to ask on\n`);
-        return undefined;
-      }
-      const answer = await ask(`${name} (secret): `, true);
-      if (answer === undefined) return undefined;
-      out[name] = answer;
-    } else {
-      const value = process.env[ref.env];
-      if (value === undefined) {
-        io.err(`opsdoc: profile "${profile.name}" takes the secret ${name} from $${ref.env}, which is not set\n`);
-        return undefined;
-      }
-      out[name] = value;
-    }
-  }
-  return out;
-}
-
-/** Asks on the terminal; a secret's typing is not echoed. Undefined when input ends. */
+/**
+ * Asks on the terminal; a secret's typing is not echoed. Undefined when input ends or the
+ * question is interrupted (Ctrl+C, Ctrl+D).
+ *
+ * A secret is read through an output that goes quiet once the question is written: the
+ * terminal is in raw mode while readline reads, so nothing else echoes what is typed. (This
+ * replaces patching readline's private `_writeToOutput`, which node 20's readline/promises
+ * does not have: the prompt crashed with a TypeError.)
+ */
 async function ask(question: string, secret = false): Promise<string | undefined> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  if (secret) {
-    const write = (rl as unknown as { _writeToOutput: (s: string) => void });
-    const original = write._writeToOutput.bind(rl);
-    write._writeToOutput = (s: string) => original(s.startsWith(question) ? question : '');
-  }
+  let quiet = false;
+  const output = secret
+    ? new Writable({ write: (chunk: Buffer | string, _encoding, done) => { if (!quiet) process.stderr.write(chunk); done(); } })
+    : process.stderr;
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  // Ctrl+C ends the question. (Closing readline from its SIGINT leaves the promise pending
+  // for ever, and node then exits 0 with nothing run; an abort rejects it.)
+  const interrupt = new AbortController();
+  rl.on('SIGINT', () => interrupt.abort());
   try {
-    return await rl.question(question);
+    const answer = rl.question(question, { signal: interrupt.signal });
+    // The question is written synchronously by now: what follows is typing.
+    quiet = secret;
+    return await answer;
   } catch {
     return undefined;
   } finally {

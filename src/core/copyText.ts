@@ -23,6 +23,22 @@ export function copyCommand(
   secrets: readonly string[] = [],
   options: FillOptions = {},
 ): string {
+  const shown = shownCode(step, values, isSecret, secrets, options);
+  const code = shown.lines.filter((l): l is string => l !== null).join('\n');
+  return shown.prelude ? `${shown.prelude}\n${code}` : code;
+}
+
+/**
+ * What `copyCommand` shows, line by line: the prelude (masked), and each of the step's code
+ * lines filled and masked, null for a line `options.omit` leaves out (a dry run marks those).
+ */
+export function shownCode(
+  step: Step,
+  values: Readonly<Record<string, string>>,
+  isSecret: (name: string) => boolean,
+  secrets: readonly string[] = [],
+  options: FillOptions = {},
+): { prelude: string; lines: Array<string | null> } {
   const masks = new Map<string, string>();
   const fill: Record<string, string> = {};
   let n = 0;
@@ -37,9 +53,14 @@ export function copyCommand(
     } else fill[p.name] = value;
   }
   const filled = fillPlaceholders(step, fill, options);
-  let code = filled.prelude ? `${filled.prelude}\n${filled.code}` : filled.code;
-  for (const [token, mask] of masks) code = code.split(token).join(mask);
-  return maskValues(code, secrets);
+  const mask = (text: string) => {
+    let out = text;
+    for (const [token, hidden] of masks) out = out.split(token).join(hidden);
+    return maskValues(out, secrets);
+  };
+  // Masked as one text (a secret may span lines), cut back at NUL, which no filled text holds.
+  const masked = mask(filled.lines.map((l) => l ?? '').join('\0')).split('\0');
+  return { prelude: mask(filled.prelude), lines: filled.lines.map((l, i) => (l === null ? null : masked[i] ?? '')) };
 }
 
 /**

@@ -14,6 +14,12 @@
  *   with a digit, so the prose "a bearer token" stays);
  * - AWS access key ids (`AKIA...`, `ASIA...`), GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`,
  *   `ghr_`, `github_pat_`), Slack tokens (`xoxb-`, `xoxp-`, ...), JWTs;
+ * - AWS secret access keys: the 40-character value after a name that says so
+ *   (`aws_secret_access_key = …`, `AWS_SECRET_ACCESS_KEY=…`, `"SecretAccessKey": "…"`,
+ *   `secret_key   …` as `aws configure list` prints it, `aws configure set
+ *   aws_secret_access_key …`), and on a line that holds an access key id every base64 run of
+ *   40 characters or more (the credentials CSV, `--output text`: the secret key and the
+ *   session token sit next to the id);
  * - private key blocks (`-----BEGIN ... PRIVATE KEY-----` to `-----END ... PRIVATE KEY-----`),
  *   also when a tail starts or ends in the middle of one;
  * - `key=value` / `key: value` / `"key": "value"` where the key names a secret (`password`,
@@ -24,6 +30,9 @@
  *
  * Values that are references rather than secrets (`$PGPASSWORD`, `${TOKEN}`, `%TOKEN%`) are
  * left as they are. `redact` is idempotent: redacting twice gives the same text.
+ *
+ * Output that is shown while it arrives goes through a `RedactStream` instead: the same rules,
+ * fed chunk by chunk, so a secret split across two writes is still hidden (see there).
  */
 
 /** What a hidden value is replaced with. */
@@ -37,8 +46,13 @@ export const MIN_SECRET_LENGTH = 4;
  * Linear in `text.length` (times the number of secrets).
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = redactSecrets(text, secrets);
-  out = redactPrivateKeys(out);
+  const values = secretValues(secrets);
+  return redactShapes(values.length === 0 ? text : new SecretMasker(values).push(text, true));
+}
+
+/** The token-shape rules (everything but the given secret values). */
+function redactShapes(text: string): string {
+  let out = redactPrivateKeys(text);
   out = redactUrlPasswords(out);
   return inPieces(out, redactTokens);
 }
@@ -74,7 +88,9 @@ function inPieces(text: string, rules: (piece: string) => string): string {
 
 /** The token-shaped rules, over a piece of at most 64 KiB. */
 function redactTokens(text: string): string {
-  let out = text.replace(JWT, REDACTED);
+  let out = redactAwsLines(text);
+  out = out.replace(AWS_SECRET_KEY, (_all, head: string) => head + REDACTED);
+  out = out.replace(JWT, REDACTED);
   out = out.replace(GITHUB_TOKEN, REDACTED);
   out = out.replace(SLACK_TOKEN, REDACTED);
   out = out.replace(AWS_KEY_ID, REDACTED);
@@ -108,6 +124,15 @@ const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,16384}\.eyJ[A-Za-z0-9_-]{4,163
 const GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g;
 const SLACK_TOKEN = /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}/g;
 const AWS_KEY_ID = /(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}(?![A-Z0-9])/g;
+/**
+ * A name that says "AWS secret access key", what separates it from its value (quotes, spaces,
+ * one `=` or `:`), and the 40-character value. The two runs of blanks are kept apart by the
+ * `=`/`:` they surround, so a long run of blanks after the name is given back once, not tried
+ * in every split.
+ */
+const AWS_SECRET_KEY = /(?<![A-Za-z0-9])((?:aws_?)?secret_?(?:access_?)?key["']?[ \t]*(?:[:=][ \t]*)?["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/gi;
+/** A base64 run of 40 characters or more; it may start only where a run starts, so each run is tried once. */
+const BASE64_RUN = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40,}={0,2}(?![A-Za-z0-9/+=])/g;
 /** An `Authorization` header or setting, and the rest of its line (quotes end it). */
 const AUTHORIZATION = /(\bauthorization["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)/gi;
 const AUTH_VALUE = /^((?:bearer|basic|token|digest|negotiate)[ \t]+)?([^\s,;]+)/i;
@@ -121,25 +146,15 @@ const SECRET_FLAG = /(--(?:password|passwd|pass|token|secret|api-key|access-toke
 const KEY_VALUE = /(?<![\w.-])([A-Za-z_][\w.-]*)(["']?)([ \t]*[=:][ \t]*)(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;&]+))/g;
 const SECRET_KEY = /(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|^pass|_pwd)$/i;
 
-/** Words that say something about a secret rather than being one (`using password: YES)`, `password: none`). */
-const NOT_A_VALUE = /^(?:yes|no|true|false|null|none|required|\*+)\)?$/i;
+/**
+ * Words that say something about a secret rather than being one (`using password: YES)`,
+ * `password: none`), and the `{` or `[` that opens a JSON object of credentials.
+ */
+const NOT_A_VALUE = /^(?:yes|no|true|false|null|none|required|\*+|[{[])\)?$/i;
 
 /** `$NAME`, `${NAME}`, `%NAME%`, `<name>`: a reference to a secret, not the secret. */
 function isReference(value: string): boolean {
   return /^(?:\$|%\w+%$|<[^>]*>$)/.test(value);
-}
-
-function redactSecrets(text: string, secrets: readonly string[]): string {
-  const values = new Set<string>();
-  for (const s of secrets) {
-    // A secret read from a file or a prompt often carries a final newline the output won't.
-    for (const v of [s, s.trim()]) if (v.length >= MIN_SECRET_LENGTH) values.add(v);
-  }
-  let out = text;
-  for (const v of [...values].sort((a, b) => b.length - a.length)) {
-    if (out.includes(v)) out = out.split(v).join(REDACTED);
-  }
-  return out;
 }
 
 const KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/g;
@@ -251,4 +266,299 @@ function redactMysqlPasswords(text: string): string {
       });
     })
     .join('\n');
+}
+
+/**
+ * On each line that holds an AWS access key id, hides every base64 run of 40 characters or
+ * more: the secret key and session token printed next to the id (`aws ... --output text`, the
+ * console's credentials CSV), where no name says what they are. Each line is scanned once
+ * however many ids it holds.
+ */
+function redactAwsLines(text: string): string {
+  if (!/A(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA)/.test(text)) return text;
+  let out = '';
+  let pos = 0;
+  for (const m of text.matchAll(AWS_KEY_ID)) {
+    if (m.index < pos) continue; // on a line already done
+    let start = m.index;
+    while (start > pos && !isLineBreak(text.charCodeAt(start - 1))) start--;
+    let end = m.index + m[0].length;
+    while (end < text.length && !isLineBreak(text.charCodeAt(end))) end++;
+    out += text.slice(pos, start) + text.slice(start, end).replace(BASE64_RUN, REDACTED);
+    pos = end;
+  }
+  return pos === 0 ? text : out + text.slice(pos);
+}
+
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13;
+}
+
+// --- given secret values, and output that streams
+
+/**
+ * The exact values to hide for `secrets`: each value of 4 characters or more, and its trimmed
+ * form (a secret read from a file or a prompt often carries a final newline the output won't).
+ */
+export function secretValues(secrets: readonly string[]): string[] {
+  const values = new Set<string>();
+  for (const s of secrets) {
+    for (const v of [s, s.trim()]) if (v.length >= MIN_SECRET_LENGTH) values.add(v);
+  }
+  return [...values];
+}
+
+/**
+ * Hides exact secret values in text that may arrive in pieces. Every character inside any
+ * occurrence of any value is hidden (overlapping occurrences make one mask, so a secret that
+ * contains another, or overlaps it, is hidden whole), each hidden run shown as one `REDACTED`.
+ *
+ * Fed in pieces, it holds back the text that may still turn out to start a secret: the longest
+ * end of what it was given that is a proper beginning of some value (so at most the longest
+ * value's length − 1 characters), and nothing else. That part is never let out early: only the
+ * next piece, or the end of the stream, decides it. Each piece costs its length times the
+ * number of values, plus the values' total length (the held part is found with the
+ * Knuth-Morris-Pratt failure function over at most that many characters).
+ */
+class SecretMasker {
+  private readonly borders: Int32Array[];
+  /** Text given and not yet let out: what may still start a secret. */
+  private held = '';
+  /** The held text's first `covered` characters are inside a mask already let out. */
+  private covered = 0;
+
+  constructor(private readonly values: readonly string[]) {
+    this.borders = values.map(borderTable);
+  }
+
+  /** Characters held back. */
+  get pending(): number {
+    return this.held.length;
+  }
+
+  /** Takes `piece` and returns the text now known to be safe; `final` ends the stream (nothing is held then). */
+  push(piece: string, final = false): string {
+    const text = this.held + piece;
+    const n = text.length;
+    let hold = 0;
+    if (!final) for (let i = 0; i < this.values.length; i++) hold = Math.max(hold, startOfValueAtEnd(this.values[i]!, this.borders[i]!, text));
+    const decided = n - hold;
+    const spans: [number, number][] = [];
+    if (this.covered > 0) spans.push([0, this.covered]);
+    for (const v of this.values) {
+      for (let at = text.indexOf(v); at !== -1; at = text.indexOf(v, at + 1)) spans.push([at, at + v.length]);
+    }
+    if (spans.length > 1) spans.sort((a, b) => a[0] - b[0]);
+    let out = '';
+    let pos = 0;
+    let i = 0;
+    // Occurrences that start in the decided part are let out as masks, even when they reach
+    // into the held part: the mask stays open there (`covered`), so a longer value that turns
+    // out to overlap it later extends the same mask instead of showing its rest.
+    while (i < spans.length && spans[i]![0] < decided) {
+      const start = spans[i]![0];
+      let end = spans[i]![1];
+      for (i++; i < spans.length && spans[i]![0] < end; i++) end = Math.max(end, spans[i]![1]);
+      out += text.slice(pos, start);
+      if (!(start === 0 && this.covered > 0)) out += REDACTED;
+      pos = end;
+    }
+    if (pos < decided) out += text.slice(pos, decided);
+    this.covered = Math.max(0, pos - decided);
+    this.held = text.slice(decided);
+    return out;
+  }
+}
+
+/** KMP failure function: for each prefix of `s`, the length of its longest proper border. */
+function borderTable(s: string): Int32Array {
+  const b = new Int32Array(s.length);
+  for (let i = 1, k = 0; i < s.length; i++) {
+    while (k > 0 && s.charCodeAt(i) !== s.charCodeAt(k)) k = b[k - 1]!;
+    if (s.charCodeAt(i) === s.charCodeAt(k)) k++;
+    b[i] = k;
+  }
+  return b;
+}
+
+/**
+ * Length of the longest end of `text` that is a proper beginning of `value`. Such an end is at
+ * most `value.length − 1` long, so only that many last characters are scanned.
+ */
+function startOfValueAtEnd(value: string, border: Int32Array, text: string): number {
+  let k = 0;
+  for (let i = Math.max(0, text.length - (value.length - 1)); i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    while (k > 0 && value.charCodeAt(k) !== c) k = border[k - 1]!;
+    if (value.charCodeAt(k) === c) k++;
+  }
+  return k;
+}
+
+/** Idle time after which a runner lets out a partial line (`RedactStream.flush`). */
+export const REDACT_IDLE_MS = 50;
+
+/** A partial line longer than this is let out without waiting for its end. */
+const MAX_PARTIAL_LINE = 64 * 1024;
+/** How much of a line already let out is kept to redact its continuation in context. */
+const LINE_CONTEXT = 4 * 1024;
+
+/**
+ * Redaction for output shown while it arrives (a terminal, a test run's output): fed the
+ * chunks of one stream as they come, it returns what may be shown now, and never shows a given
+ * secret value, even one split over several chunks written seconds apart.
+ *
+ * - Given secret values: the end of the text that may start one (at most the longest value's
+ *   length − 1 characters) is held until the next chunk or the end decides it; `flush` never
+ *   lets it out, `end` does (the stream is over: it did not become a secret).
+ * - Token shapes (`redact`'s rules) are redacted a whole line at a time: a partial line is
+ *   held until its line break arrives, or until `flush` (the runner calls it after
+ *   `REDACT_IDLE_MS` without output, so a prompt such as `Name: ` shows), or until it is 64 KiB
+ *   long. When the rest of a line let out early arrives, the whole line is redacted again and
+ *   only what follows the part already shown is let out, so `password=hun` then `ter2` shows
+ *   `password=••••••` and nothing more. A token split by a pause longer than the idle time
+ *   before it can be recognised (a URL's password before its `@`) may show its first part.
+ * - Private key blocks: the body is hidden from the BEGIN line to the END line, however many
+ *   chunks and lines lie between.
+ *
+ * Linear: each chunk costs its length (times the number of secret values, plus their total
+ * length); only a line let out early is looked at again, and at most 4 KiB of it.
+ */
+export class RedactStream {
+  private readonly masker: SecretMasker | undefined;
+  /** Masked text of the current line, not let out yet (never holds a line break). */
+  private line = '';
+  /** The part of the current line already let out (by `flush`): as given, as shown, and whether it began inside a key block. */
+  private ctxGiven = '';
+  private ctxShown = '';
+  private ctxInKey = '';
+  /** What was let out ended inside a private key block: that block's line ending ('' when not). */
+  private inKey = '';
+
+  constructor(secrets: readonly string[] = []) {
+    const values = secretValues(secrets);
+    this.masker = values.length > 0 ? new SecretMasker(values) : undefined;
+  }
+
+  /** Whether text is held back (a partial line, or what may start a secret). */
+  get holding(): boolean {
+    return this.line !== '' || (this.masker?.pending ?? 0) > 0;
+  }
+
+  /** Takes the next chunk; returns what may be shown now ('' when everything is held). */
+  push(chunk: string): string {
+    const masked = this.masker ? this.masker.push(chunk) : chunk;
+    if (masked === '') return '';
+    let br = masked.length;
+    while (br > 0 && !isLineBreak(masked.charCodeAt(br - 1))) br--;
+    if (br === 0) {
+      this.line += masked;
+      return this.line.length > MAX_PARTIAL_LINE ? this.flush() : '';
+    }
+    const complete = this.line + masked.slice(0, br);
+    this.line = masked.slice(br);
+    return this.emit(complete);
+  }
+
+  /** Lets out the partial line now (after an idle time), except what may still start a secret. */
+  flush(): string {
+    if (this.line === '') return '';
+    const partial = this.line;
+    this.line = '';
+    return this.emit(partial);
+  }
+
+  /** The stream ended: lets out everything held, and starts afresh for the next stream. */
+  end(): string {
+    const rest = this.masker ? this.masker.push('', true) : '';
+    const last = this.line + rest;
+    this.line = '';
+    const out = last === '' ? '' : this.emit(last);
+    this.ctxGiven = '';
+    this.ctxShown = '';
+    this.ctxInKey = '';
+    this.inKey = '';
+    return out;
+  }
+
+  /** Redacts `text` (masked already) as the continuation of what was let out, and updates the line context. */
+  private emit(text: string): string {
+    let out = '';
+    let rest = text;
+    if (this.ctxGiven !== '') {
+      let br = 0;
+      while (br < rest.length && !isLineBreak(rest.charCodeAt(br))) br++;
+      if (br < rest.length) br += rest.charCodeAt(br) === 13 && rest.charCodeAt(br + 1) === 10 ? 2 : 1;
+      const first = rest.slice(0, br);
+      rest = rest.slice(br);
+      // The whole line again: if its redaction begins with what was shown, the rest of it is
+      // what to show (a token cut in two is hidden whole); if not, this part on its own.
+      const whole = this.shapes(this.ctxGiven + first, this.ctxInKey);
+      const piece = whole.text.startsWith(this.ctxShown) ? whole : this.shapes(first, this.inKey);
+      const shown = piece === whole ? whole.text.slice(this.ctxShown.length) : piece.text;
+      out += shown;
+      this.inKey = piece.inKey;
+      if (br > 0 && isLineBreak(first.charCodeAt(br - 1))) this.clearContext();
+      else {
+        this.ctxGiven += first;
+        this.ctxShown += shown;
+        if (this.ctxGiven.length > LINE_CONTEXT) this.clearContext();
+      }
+      if (rest === '') return out;
+    }
+    let lb = rest.length;
+    while (lb > 0 && !isLineBreak(rest.charCodeAt(lb - 1))) lb--;
+    if (lb > 0) {
+      const lines = this.shapes(rest.slice(0, lb), this.inKey);
+      out += lines.text;
+      this.inKey = lines.inKey;
+    }
+    const partial = rest.slice(lb);
+    if (partial !== '') {
+      const before = this.inKey;
+      const shown = this.shapes(partial, before);
+      out += shown.text;
+      this.inKey = shown.inKey;
+      if (partial.length <= LINE_CONTEXT) {
+        this.ctxGiven = partial;
+        this.ctxShown = shown.text;
+        this.ctxInKey = before;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The token-shape rules over `text`, which starts inside a key block when `inKey` (that
+   * block's line ending). A block's body is shown as one mask after its BEGIN line, as
+   * `redact` shows it, then nothing until its END line.
+   */
+  private shapes(text: string, inKey: string): { text: string; inKey: string } {
+    let prefix = '';
+    let from = text;
+    if (inKey) {
+      KEY_END.lastIndex = 0;
+      const end = KEY_END.exec(from);
+      if (!end) return { text: '', inKey };
+      prefix = inKey;
+      from = from.slice(end.index);
+    }
+    return { text: prefix + redactShapes(from), inKey: keyLeftOpen(from) };
+  }
+
+  private clearContext(): void {
+    this.ctxGiven = '';
+    this.ctxShown = '';
+    this.ctxInKey = '';
+  }
+}
+
+/** When `text` ends inside a private key block (its last BEGIN comes after its last END): that block's line ending; else ''. */
+function keyLeftOpen(text: string): string {
+  if (!text.includes('PRIVATE KEY-----')) return '';
+  let begin = -1;
+  let end = -1;
+  for (const m of text.matchAll(KEY_BEGIN)) begin = m.index;
+  for (const m of text.matchAll(KEY_END)) end = m.index;
+  return begin > end ? eolAt(text, begin) : '';
 }

@@ -24,6 +24,7 @@ import { runnableSections, type RunnableSection } from '../core/sections';
 import { describeTarget } from '../core/targetText';
 import { appendHistory } from '../runners/records';
 import { RunbookRunner, type RunEvent } from '../runners/runbookRunner';
+import { missingSecretText, resolveSecrets } from '../runners/secrets';
 import type { Gates, GateRequest } from './gates';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
@@ -422,21 +423,15 @@ export class RunController implements vscode.Disposable {
       return false;
     }
     const profile = expanded.profile;
-    const secrets: Record<string, string> = {};
-    for (const [name, ref] of Object.entries(profile.secrets)) {
-      if (ref === 'ask') {
-        const value = await this.gates.profileSecret(session.root, profile.name, name);
-        if (value === undefined) return false;
-        secrets[name] = value;
-      } else {
-        const value = process.env[ref.env];
-        if (value === undefined) {
-          void vscode.window.showErrorMessage(`Opsdoc: profile "${profile.name}" takes the secret ${name} from $${ref.env}, which is not set in the editor's environment.`);
-          return false;
-        }
-        secrets[name] = value;
-      }
+    // The same resolution as the CLI's; "ask" secrets are asked in an input box (and kept in SecretStorage).
+    const given = await resolveSecrets(profile, process.env, (name) => this.gates.profileSecret(session.root, profile.name, name));
+    const [missing] = given.missing;
+    if (missing) {
+      void vscode.window.showErrorMessage(`Opsdoc: ${missingSecretText(profile.name, missing)} in the editor's environment.`);
+      return false;
     }
+    if (given.declined !== undefined) return false;
+    const secrets = given.values;
     for (const value of Object.values(secrets)) if (!session.secretValues.includes(value)) session.secretValues.push(value);
     if (!session.terminal || session.terminal.isClosed) {
       session.terminal = new SessionTerminal(profile.name, profile.protected, {
@@ -497,7 +492,8 @@ export class RunController implements vscode.Disposable {
         break;
       }
       case 'output':
-        terminal.output(redact(event.chunk, session.secretValues));
+        // Redacted by the runner as a stream, with this session's values as they are now.
+        terminal.output(event.chunk);
         break;
       case 'step-end':
         break;

@@ -15,7 +15,7 @@ import { fillOptionsFor, linePlan } from '../core/gatePlan';
 import { splitHops } from '../core/hops';
 import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
-import { redact } from '../core/redact';
+import { redact, RedactStream, REDACT_IDLE_MS } from '../core/redact';
 import type { Step } from '../core/runbook';
 import type { Variant } from '../core/variants';
 import { ShellSession, type StepResult } from './shellSession';
@@ -27,6 +27,7 @@ export type RunEvent =
   | { type: 'session'; description: string; reason?: string }
   /** `leftOut`: parts of a block split by environment that do not run on this profile. */
   | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[] }
+  /** `chunk` is redacted as a stream (see `RedactStream`): a secret split across writes to its stream never shows. */
   | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-end'; step: Step; outcome: Outcome };
 
@@ -42,7 +43,11 @@ export interface RunnerOptions {
   values?: Record<string, string>;
   /** Secret values by name: exported into the session and redacted from everything recorded. */
   secrets?: Record<string, string>;
-  /** More values to redact from everything recorded (e.g. values typed for secret-looking placeholders). */
+  /**
+   * More values to redact from everything recorded (e.g. values typed for secret-looking
+   * placeholders). Read again for each step, so values the caller adds to this array between
+   * steps (a password typed later) are redacted from then on.
+   */
   redact?: string[];
   /** Who runs (git user.name, else the OS user). */
   who: string;
@@ -53,6 +58,9 @@ export interface RunnerOptions {
   /** Characters of output kept for the outcome's tail. */
   tailBytes?: number;
 }
+
+/** The outcome tail's size when the caller does not say (the session's own default). */
+const DEFAULT_TAIL = 64 * 1024;
 
 /**
  * Pagers wait for a key that no step presses (psql's wide results, `git log`, `systemctl
@@ -67,10 +75,12 @@ export class RunbookRunner {
   private transport?: Transport;
   /** Why the last session ended under a step, until a fresh one says so. */
   private lostReason?: string;
-  private readonly secretValues: string[];
 
-  constructor(private readonly options: RunnerOptions) {
-    this.secretValues = [...Object.values(options.secrets ?? {}), ...(options.redact ?? [])];
+  constructor(private readonly options: RunnerOptions) {}
+
+  /** The values to hide: the profile's secrets and the caller's `redact` list as it is now. */
+  private get secretValues(): string[] {
+    return [...Object.values(this.options.secrets ?? {}), ...(this.options.redact ?? [])];
   }
 
   /** The live session's description, once started. */
@@ -79,7 +89,8 @@ export class RunbookRunner {
   }
 
   /**
-   * Runs one step and returns its outcome (redacted). Never rejects for a step's own failure:
+   * Runs one step and returns its outcome (redacted: its tail is the end of the redacted output
+   * the events showed). Never rejects for a step's own failure:
    * an unreachable target, a dead shell or unresolved placeholders become a failed or skipped
    * outcome with a reason.
    */
@@ -88,8 +99,8 @@ export class RunbookRunner {
     const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code)): Outcome => {
       const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name };
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
-      // Most steps print nothing: an empty text has nothing to redact.
-      if (done.tail) done.tail = redact(done.tail, this.secretValues);
+      // The tail is the end of what the output events showed, redacted as a stream already
+      // (redacting a raw tail cut at its start could show the second half of a secret).
       if (done.reason) done.reason = redact(done.reason, this.secretValues);
       this.options.onEvent?.({ type: 'step-end', step, outcome: done });
       return done;
@@ -128,18 +139,21 @@ export class RunbookRunner {
       }
     }
     const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
+    // Made after the session started: a password typed to open it is among the values by now.
+    const output = new ShownOutput(this.secretValues, this.options.tailBytes ?? DEFAULT_TAIL, (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk, stream }));
     const running = session.run({
       code,
       ...(signal ? { signal } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       continueOnError: step.attributes['continueOnError'] === true,
-      onOutput: (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk: redact(chunk, this.secretValues), stream }),
+      onOutput: (chunk, stream) => output.push(chunk, stream),
     });
     // The shell has the step now: what the outcome needs anyway is worked out while it runs
     // rather than between steps.
     const codeHash = hashCode(step.code);
     const expected = parseExpect(step.attributes['expect']);
     const result: StepResult = await running;
+    output.end();
     if (cwd !== undefined && !result.sessionEnded && session.alive) await session.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
     let reason: string | undefined;
     let status: Outcome['status'] = result.status;
@@ -158,11 +172,12 @@ export class RunbookRunner {
       this.lostReason = result.sessionEnded.reason;
       await this.dropSession();
     }
+    // `expect` judged the output as the step printed it; what is recorded is what was shown.
     return finish({
       status,
       exitCode: result.exitCode,
       durationMs: result.durationMs,
-      tail: result.tail,
+      tail: output.tail,
       ...(reason ? { reason } : {}),
     }, codeHash);
   }
@@ -269,4 +284,58 @@ export class RunbookRunner {
 /** `text` as one single-quoted shell word. */
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A step's output on its way to the events: each stream through its own `RedactStream` (a
+ * program writes a value to one of them, and the other's output may come between its parts;
+ * the session delivers each stream in order, but not the two in the order they were written),
+ * a partial line let out after `REDACT_IDLE_MS` without output (so prompts show), the rest at
+ * the step's end; and the end of what was shown kept as the outcome's tail.
+ */
+class ShownOutput {
+  private readonly streams: Record<'stdout' | 'stderr', RedactStream>;
+  private idle: NodeJS.Timeout | undefined;
+  private kept = '';
+
+  constructor(secrets: readonly string[], private readonly tailSize: number, private readonly emit: (chunk: string, stream: 'stdout' | 'stderr') => void) {
+    this.streams = { stdout: new RedactStream(secrets), stderr: new RedactStream(secrets) };
+  }
+
+  /** The last `tailSize` characters shown. */
+  get tail(): string {
+    return this.kept.length > this.tailSize ? this.kept.slice(this.kept.length - this.tailSize) : this.kept;
+  }
+
+  push(chunk: string, stream: 'stdout' | 'stderr'): void {
+    this.show(this.streams[stream].push(chunk), stream);
+    if (!this.streams.stdout.holding && !this.streams.stderr.holding) return;
+    if (this.idle) this.idle.refresh();
+    else {
+      this.idle = setTimeout(() => {
+        this.idle = undefined;
+        this.show(this.streams.stdout.flush(), 'stdout');
+        this.show(this.streams.stderr.flush(), 'stderr');
+      }, REDACT_IDLE_MS);
+      this.idle.unref();
+    }
+  }
+
+  /** The step ended: everything held is shown. */
+  end(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
+    this.show(this.streams.stdout.end(), 'stdout');
+    this.show(this.streams.stderr.end(), 'stderr');
+  }
+
+  private show(text: string, stream: 'stdout' | 'stderr'): void {
+    if (text === '') return;
+    if (this.tailSize > 0) {
+      this.kept += text;
+      // Trimmed at twice the size: each character is copied a bounded number of times.
+      if (this.kept.length > 2 * this.tailSize) this.kept = this.kept.slice(this.kept.length - this.tailSize);
+    }
+    this.emit(text, stream);
+  }
 }

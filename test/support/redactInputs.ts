@@ -28,5 +28,12 @@ export function adversarialInputs(n: number): string[] {
     'xoxb-'.repeat(n / 5),
     'a.b-c_d'.repeat(n / 7),
     ('AAAA\n').repeat(n / 5) + '-----END PRIVATE KEY-----',
+    'secret_key' + ' '.repeat(n),
+    'aws_secret_access_key = '.repeat(n / 24),
+    'SecretAccessKey": "'.repeat(n / 19),
+    'secret_key ' + 'A'.repeat(n),
+    'AKIAIOSFODNN7EXAMPLE '.repeat(n / 21),
+    'AKIAIOSFODNN7EXAMPLE ' + 'a/'.repeat(n / 2) + '==!',
+    ('AKIAIOSFODNN7EXAMPLE ' + 'b'.repeat(39) + '\n').repeat(n / 61),
   ];
 }

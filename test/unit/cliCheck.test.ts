@@ -132,3 +132,53 @@ test('a block split by environment: the part for the profile runs, none on a pro
   assert.match(dry.out, / {4}echo staging-part\n/);
   assert.match(dry.out, / {4}· echo production-part {3}\(left out on this profile\)/);
 });
+
+test('secrets: env ones are given to the steps and hidden; a step needing an "ask" one could not run (an error, exit 1), with the reason', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'opsdoc-check-'));
+  mkdirSync(join(root, '.opsdoc'));
+  writeFileSync(join(root, '.opsdoc', 'profiles.json'), JSON.stringify({
+    profiles: { local: {
+      target: { type: 'local' },
+      secrets: { DB_PASS: { env: 'OPSDOC_CHECK_DB_PASS' }, API_TOKEN: 'ask' },
+      // A client whose command line reads the asked secret, and one that does not.
+      languages: { sql: 'cat', redis: 'env AUTH="$API_TOKEN" cat' },
+    } },
+  }));
+  const file = join(root, 'secrets.md');
+  writeFileSync(file, [
+    '# S', '## Env', '```bash', 'echo "len ${#DB_PASS} value $DB_PASS"', '```',
+    '## Asked', '```bash {continueOnError=true}', 'curl -fsS -H "Authorization: Bearer ${API_TOKEN}" http://127.0.0.1:9/ || echo "token length ${#API_TOKEN}"', '```',
+    '## Quoted', '```bash', "echo 'the $API_TOKEN text is not read'", '```',
+    '## Sql', '```sql', 'select 1;', '```',
+    '## Redis', '```redis', 'PING', '```', '',
+  ].join('\n'));
+  process.env['OPSDOC_CHECK_DB_PASS'] = 'abcdefghijklmnopq';
+  try {
+    const r = await capture(['check', file, '--json', '--no-history']);
+    assert.equal(r.code, 1, r.err);
+    const cases = (JSON.parse(r.out) as { cases: { name: string; status: string; message?: string; output?: string }[] }[])[0]!.cases;
+    assert.deepEqual(cases.map((c) => [c.name, c.status]), [['env', 'passed'], ['asked', 'error'], ['quoted', 'passed'], ['sql', 'passed'], ['redis', 'error']]);
+    assert.equal(cases[0]!.output, 'len 17 value ••••••\n', 'the env secret is provided (length 17), and hidden');
+    assert.equal(cases[1]!.message, 'could not run: needs the secret API_TOKEN, which this profile asks for and no one can type here');
+    const dry = await capture(['check', file, '--dry-run']);
+    assert.match(dry.out, /asked \(line \d+\)\s+✗ cannot run: needs the secret API_TOKEN/);
+    // A missing env secret is a configuration error, as for run.
+    delete process.env['OPSDOC_CHECK_DB_PASS'];
+    const missing = await capture(['check', file, '--no-history']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /profile "local" takes the secret DB_PASS from \$OPSDOC_CHECK_DB_PASS, which is not set/);
+  } finally {
+    delete process.env['OPSDOC_CHECK_DB_PASS'];
+  }
+});
+
+test('--dry-run masks secret-named placeholder values and token shapes in the values it fills', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'opsdoc-check-'));
+  const file = join(root, 'fill.md');
+  writeFileSync(file, '# F\n```bash\nPGPASSWORD=<db-password> psql "<db-url>" -c "select 1"\necho <release-tag>\n```\n');
+  const r = await capture(['check', file, '--dry-run', '--var', 'db-password=hunter2-pw', '--var', 'db-url=postgres://app:s3cr3t-in-url@db/app', '--var', 'release-tag=v1.2.3']);
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.out, /hunter2-pw|s3cr3t-in-url/);
+  assert.match(r.out, /PGPASSWORD=•+ psql "postgres:\/\/app:•+@db\/app" -c "select 1"/);
+  assert.match(r.out, /echo v1\.2\.3/);
+});

@@ -154,6 +154,16 @@ suiteWhenTrusted('Opsdoc runs: gates and the session terminal', function () {
     assert.match(text, /token is ••••••/);
   });
 
+  test('a secret printed in two writes with a pause never shows in the terminal', async () => {
+    const api = await opsdoc();
+    const editor = await runbook('zz-gates-secret-split.md', '## Split token\n\n```bash\nT=<split-api-token>\nprintf \'%s\' "${T:0:7}"; sleep 0.3; printf \'%s\\n\' "${T:7}"\necho "url https://ci:$T@example.com/x"\n```\n');
+    const ui = scriptedUi((q) => (q.type === 'input' ? 'sPl1t-t0ken-Value-9' : undefined));
+    assert.equal((await withUi(api, ui, () => run(editor.document.uri, 'split-token')))?.status, 'passed');
+    const text = await sessionText(api);
+    for (const piece of ['sPl1t', 't0ken', 'Value-9']) assert.ok(!text.includes(piece), `"${piece}" of the secret reached the terminal`);
+    assert.match(text, /url https:\/\/ci:••••••@example\.com/);
+  });
+
   test('a variable from an earlier step that has not run: "Run it first", then both share the session', async () => {
     const api = await opsdoc();
     const editor = await runbook('zz-gates-vars.md', '## Set it\n\n```bash\nexport OPSDOC_IT_VALUE=42\n```\n\n## Use it\n\n```bash\necho "value=$OPSDOC_IT_VALUE"\n```\n');

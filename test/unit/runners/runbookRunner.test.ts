@@ -123,3 +123,81 @@ test('pagers are off in a session (a step never waits in less); a profile may se
     }
   }
 });
+
+test('output is redacted as a stream: a secret written in parts with a pause never shows; a prompt still shows; values added later count', async () => {
+  const secret = 'Sup3r-S3cret-Value-42';
+  const typed: string[] = [];
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({
+    profile: local,
+    who: 'tester',
+    secrets: { S: secret },
+    redact: typed,
+    pty: true,
+    onEvent: (e) => {
+      events.push(e);
+      // The step waits for an answer: it can only end if its prompt was shown while it ran.
+      if (e.type === 'output' && e.chunk.includes('Name: ')) runner.write('bob\n');
+    },
+  });
+  const output = () => events.map((e) => (e.type === 'output' ? e.chunk : '')).join('');
+  try {
+    const [split, prompt, later] = steps([
+      '```bash',
+      'printf \'%s\' "${S:0:6}"; sleep 0.3; printf \'%s\\n\' "${S:6}"',
+      'printf \'url=https://app:%s@host/x {"p":"%s"}\\n\' "$S" "$S" >&2',
+      'printf \'%s\' "${S:0:10}"; sleep 0.3; printf \'%s\' "${S:10}"',
+      '```',
+      '```bash { timeout=30s }',
+      'printf \'Name: \'; read NAME; echo "hello $NAME"',
+      '```',
+      '```bash',
+      'printf \'%s\' "typed-"; sleep 0.3; printf \'%s\\n\' "later-value"',
+      '```',
+      '',
+    ].join('\n'));
+    const first = await runner.run(split!);
+    assert.equal(first.status, 'passed');
+    for (const where of [output(), first.tail ?? '']) {
+      assert.doesNotMatch(where, /Sup3r|S3cret|Value-42/, where);
+      assert.match(where, /•+\r?\n/);
+      assert.match(where, /url=https:\/\/app:•+@host\/x \{"p":"•+"\}/);
+    }
+    const asked = await runner.run(prompt!);
+    assert.equal(asked.status, 'passed', asked.reason);
+    assert.match(asked.tail ?? '', /hello bob/);
+    // A value the caller adds between steps (a secret typed for a placeholder) is hidden from then on.
+    typed.push('typed-later-value');
+    const third = await runner.run(later!);
+    assert.doesNotMatch(output() + (third.tail ?? ''), /typed-|later-value/);
+  } finally {
+    await runner.close();
+  }
+});
+
+test('over SSH and in a container (sh), a secret split across writes never shows either', async (t) => {
+  const env = await testEnv(t, 'ssh', 'container');
+  if (!env) return;
+  const config = {
+    profiles: {
+      ssh: { target: { type: 'ssh' as const, host: env.sshHost, port: env.sshPort, user: env.sshUser, identityFile: env.sshKey, knownHostsFile: env.knownHosts } },
+      container: { target: { type: 'container' as const, engine: 'docker' as const, container: env.container, shell: 'sh' } },
+    },
+  };
+  const secret = 'rEm0te-S3cr3t-Xy7q';
+  // POSIX sh: no ${S:0:6}; the first six characters, a pause, then the rest.
+  const [step] = steps(['```sh', 'printf \'%.6s\' "$S"; sleep 0.3; printf \'%s\\n\' "$S" | cut -c7-', 'echo "url=https://u:$S@h/x"', '```', ''].join('\n'));
+  for (const name of ['ssh', 'container'] as const) {
+    const events: RunEvent[] = [];
+    const runner = new RunbookRunner({ profile: resolveProfile(config, name), who: 'tester', secrets: { S: secret }, onEvent: (e) => events.push(e) });
+    try {
+      const outcome = await runner.run(step!);
+      assert.equal(outcome.status, 'passed', `${name}: ${outcome.reason ?? ''} ${outcome.tail ?? ''}`);
+      const shown = events.map((e) => (e.type === 'output' ? e.chunk : '')).join('') + (outcome.tail ?? '');
+      for (const piece of ['rEm0te', 'S3cr3t', 'Xy7q']) assert.ok(!shown.includes(piece), `${name} showed "${piece}": ${shown}`);
+      assert.match(outcome.tail ?? '', /^•+\r?\nurl=https:\/\/u:•+@h\/x/, name);
+    } finally {
+      await runner.close();
+    }
+  }
+});

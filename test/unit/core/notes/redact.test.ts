@@ -1,9 +1,9 @@
 // Redaction: each token shape, given secrets, no false positives on ordinary ops output, and
-// linear time on adversarial input.
+// linear time on adversarial input; the streaming redactor across chunk boundaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adversarialInputs } from '../../../support/redactInputs';
-import { redact, REDACTED } from '../../../../src/core/redact';
+import { redact, RedactStream, REDACTED } from '../../../../src/core/redact';
 import { hashCode } from '../../../../src/core/outcome';
 
 const R = REDACTED;
@@ -51,6 +51,34 @@ test('AWS, GitHub, Slack tokens and JWTs', () => {
   const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
   assert.equal(redact(`token: ${jwt}`), `token: ${R}`);
   assert.equal(redact(`set cookie=${jwt};`), `set cookie=${R};`);
+});
+
+test('AWS secret access keys: after a name that says so, and next to an access key id', () => {
+  const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const cases: [string, string][] = [
+    [`aws_secret_access_key = ${key}`, `aws_secret_access_key = ${R}`],
+    [`AWS_SECRET_ACCESS_KEY=${key}`, `AWS_SECRET_ACCESS_KEY=${R}`],
+    [`export AWS_SECRET_ACCESS_KEY='${key}'`, `export AWS_SECRET_ACCESS_KEY='${R}'`],
+    [`    "SecretAccessKey": "${key}",`, `    "SecretAccessKey": "${R}",`],
+    // `aws configure set` and the columns `aws configure list` prints (here unmasked).
+    [`aws configure set aws_secret_access_key ${key}`, `aws configure set aws_secret_access_key ${R}`],
+    [`secret_key     ${key} shared-credentials-file`, `secret_key     ${R} shared-credentials-file`],
+    // No name says what they are: the line holds the key id (`--output text`, the credentials CSV).
+    [`CREDENTIALS\tASIAY34FZKBOKMUTVV7A\t2026-01-15T02:42:31Z\t${key}\tAQoXdzELDDY//////////wEaoAK1wK4wAQoXdzELDDY//////////wEaoAK1wK4w==`,
+      `CREDENTIALS\t${R}\t2026-01-15T02:42:31Z\t${R}\t${R}`],
+    [`alice,,AKIAIOSFODNN7EXAMPLE,${key}\nnext line`, `alice,,${R},${R}\nnext line`],
+    // A whole JSON answer of `aws sts get-session-token`.
+    [`{"Credentials": {"AccessKeyId": "ASIAY34FZKBOKMUTVV7A", "SecretAccessKey": "${key}", "SessionToken": "FwoGZXIvYXdzEJr"}}`,
+      `{"Credentials": {"AccessKeyId": "${R}", "SecretAccessKey": "${R}", "SessionToken": "${R}"}}`],
+  ];
+  for (const [input, expected] of cases) assert.equal(redact(input), expected, input);
+  // Forty characters alone are a commit hash or a checksum, not a key.
+  for (const line of [
+    'commit 0123456789abcdef0123456789abcdef01234567',
+    `sha256sum: ${'ab12'.repeat(10)}  backup.tar`,
+    'secret_key     ****************EKEY shared-credentials-file',
+    'secret_key = $AWS_SECRET_ACCESS_KEY',
+  ]) assert.equal(redact(line), line, line);
 });
 
 test('private key blocks, whole, cut at the start, or cut at the end', () => {
@@ -166,4 +194,104 @@ test('multi-megabyte adversarial input never overflows the regex engine', () => 
   }
   const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl';
   assert.equal(redact(`token ${jwt} end`), `token ${REDACTED} end`);
+});
+
+/** Feeds `chunks` to a stream, flushing (as after an idle time) after the chunks whose index is in `idleAfter`. */
+function stream(chunks: readonly string[], secrets: readonly string[], idleAfter: readonly number[] = []): string {
+  const r = new RedactStream(secrets);
+  let out = '';
+  chunks.forEach((chunk, i) => {
+    out += r.push(chunk);
+    if (idleAfter.includes(i)) out += r.flush();
+  });
+  return out + r.end();
+}
+
+test('stream: a secret split anywhere across chunks, with an idle time between, is never shown', () => {
+  const secret = 'Sup3r-S3cret-Value-42';
+  const texts = [
+    `${secret}\n`,
+    `url=postgres://app:${secret}@db:5432/app ok\n`,
+    `{"user":"app","pass":"${secret}"}\n`,
+    `prefix ${secret}`, // no line end: the stream ends there
+  ];
+  for (const text of texts) {
+    for (let cut = 1; cut < text.length; cut++) {
+      const out = stream([text.slice(0, cut), text.slice(cut)], [secret], [0]);
+      assert.doesNotMatch(out, /Sup3r|S3cret|Value-42/, `${JSON.stringify(text)} cut at ${cut}: ${out}`);
+      assert.ok(out.includes(REDACTED));
+    }
+    // One character at a time, each followed by an idle time.
+    const out = stream([...text], [secret], [...text].map((_, i) => i));
+    assert.doesNotMatch(out, /Sup3r|S3cret|Value-42/, out);
+  }
+});
+
+test('stream: only what may start a secret is held back; a prompt shows after an idle time', () => {
+  const r = new RedactStream(['abcdef-secret']);
+  assert.equal(r.push('line one\nName: '), 'line one\n');
+  assert.equal(r.flush(), 'Name: ', 'a partial line is let out after an idle time');
+  assert.equal(r.push('ready abc'), '');
+  // "abc" may begin the secret: never let out early, however long the pause.
+  assert.equal(r.flush(), 'ready ');
+  assert.equal(r.flush(), '');
+  assert.ok(r.holding);
+  assert.equal(r.push('de'), '');
+  assert.equal(r.push('f-secret!\n'), `${R}!\n`);
+  assert.equal(r.holding, false);
+  // At the end of the stream what was held did not become a secret: it shows.
+  assert.equal(r.push('tail abcde'), '');
+  assert.equal(r.end(), 'tail abcde');
+});
+
+test('stream: a value that overlaps or extends another one is hidden whole', () => {
+  assert.equal(stream(['xxab', 'cd', 'efgh\n'], ['abcd', 'cdefgh']), `xx${R}\n`);
+  assert.equal(stream(['key abcd', '1234efgh\n'], ['abcd', 'abcd1234efgh']), `key ${R}\n`);
+  assert.equal(stream(['aaaaaa', 'aaa b\n'], ['aaaa']), `${R} b\n`);
+  // A shorter secret ended the text: the stream ends, it is hidden.
+  assert.equal(stream(['id abcd'], ['abcd', 'abcd1234efgh']), `id ${R}`);
+});
+
+test('stream: token shapes cut by chunk boundaries are hidden as in the whole text', () => {
+  const key = 'MIIEpAIBAAKCAQEA1234567890abcdef\nQWERTYUIOPASDFGHJKLZXCVBNM0987654321==';
+  const text = [
+    'curl -H "Authorization: Bearer abc.DEF-123_xyz" https://api',
+    'PG_URL=postgresql://amanat:p@ss:w0rd@postgres/amanat_dev',
+    'DB_PASSWORD: "correct horse battery"',
+    'token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end',
+    `-----BEGIN RSA PRIVATE KEY-----\n${key}\n-----END RSA PRIVATE KEY-----`,
+    'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'the secret my-secret-value and ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+    'done',
+  ].join('\n') + '\n';
+  const whole = redact(text, ['my-secret-value']);
+  // Every cut into two, and a deterministic spread of cuts into many pieces.
+  for (let cut = 1; cut < text.length; cut++) assert.equal(stream([text.slice(0, cut), text.slice(cut)], ['my-secret-value']), whole, `cut at ${cut}`);
+  for (const size of [1, 2, 3, 5, 7, 13, 64]) {
+    const chunks: string[] = [];
+    for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+    assert.equal(stream(chunks, ['my-secret-value']), whole, `chunks of ${size}`);
+  }
+});
+
+test('stream: a line let out early is redacted with its continuation; a key body stays hidden over idle times', () => {
+  assert.equal(stream(['password=hun', 'ter2 ok\n'], [], [0]), `password=${R} ok\n`);
+  assert.equal(stream(['Authorization: Bearer abcdefgh12', '34 sent\n'], [], [0]), `Authorization: Bearer ${R} sent\n`);
+  const chunks = ['x\n-----BEGIN OPENSSH PRIVATE KEY-----\r\nb3BlbnNzaC1r', 'ZXktdjEAAAAA\r\nAAAABG5vbmU=\r\n', '-----END OPENSSH PRIVATE KEY-----\r\nafter\n'];
+  const out = stream(chunks, [], [0, 1]);
+  assert.equal(out, `x\n-----BEGIN OPENSSH PRIVATE KEY-----\r\n${R}\r\n-----END OPENSSH PRIVATE KEY-----\r\nafter\n`);
+});
+
+test('stream: adversarial input in chunks, with idle times, never throws', () => {
+  for (const input of adversarialInputs(200_000)) {
+    const r = new RedactStream(['secret-1', 'another-secret']);
+    let out = '';
+    for (let i = 0; i < input.length; i += 4093) {
+      out += r.push(input.slice(i, i + 4093));
+      if (i % 3 === 0) out += r.flush();
+    }
+    out += r.end();
+    assert.equal(typeof out, 'string');
+  }
+  // How its time grows with size is measured by npm run bench, as for redact.
 });
