@@ -22,8 +22,10 @@
  * The questions go through `GateUi`, which tests replace with scripted answers.
  */
 import * as vscode from 'vscode';
+import { fillPlaceholders, refusalMessage } from '../core/fill';
 import {
   describeRisk,
+  fillOptionsFor,
   forbiddenOn,
   isSecretName,
   linePlan,
@@ -188,12 +190,24 @@ export class Gates {
         ...(last !== undefined ? { value: last } : {}),
         password: secret,
         ignoreFocusOut: true,
-        validateInput: (v) => (v === '' ? `Type a value for ${p.token} (Escape cancels the run)` : undefined),
+        validateInput: (v) => {
+          if (v === '') return `Type a value for ${p.token} (Escape cancels the run)`;
+          // A value with no safe form where the placeholder stands is refused as it is typed.
+          const refused = fillPlaceholders(step, { ...profile.vars, ...ctx.session.values, [p.name]: v }, fillOptionsFor(step, profile)).refused.find((r) => r.name === p.name);
+          return refused ? `Line ${refused.line + 1}: ${refused.why}` : undefined;
+        },
       });
       if (value === undefined) return { action: 'cancel', reason: `no value for ${p.token}` };
       ctx.session.values[p.name] = value;
       if (secret) ctx.session.secretValues.push(value);
       await this.remember(ctx.root, profile.name, p.name, value, secret);
+    }
+
+    // Values from the profile or remembered ones too: none may have lost its safe form.
+    const refused = fillPlaceholders(step, { ...profile.vars, ...ctx.session.values }, fillOptionsFor(step, profile)).refused;
+    if (refused.length > 0) {
+      await this.ui.ask('error', `"${step.name}" cannot run with these values.`, { modal: true, detail: refused.map(refusalMessage).join('\n') });
+      return { action: 'cancel', reason: `a value cannot be used here: ${refused.map(refusalMessage).join('; ')}` };
     }
 
     if (needsConfirmation(step, profile)) {

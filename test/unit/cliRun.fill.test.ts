@@ -3,7 +3,7 @@
 // exactly the value or are refused before anything runs, naming the placeholder and its line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli';
@@ -85,5 +85,25 @@ test('sql through psql: neither \\! nor a second query runs; the value arrives w
     assert.doesNotMatch(r.out, /^\s*INJECTED\s*$/m, 'no second query ran');
     assert.doesNotMatch(r.out, /\(2 rows\)|\bw\b\s*\n-+/, 'one result only');
     assert.ok(!existsSync(canary), 'psql ran a shell command');
+  }
+});
+
+test('ssh: a value in the remote command reaches the real sshd host as one word', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  // The remote user must be able to create the canary where the attack aims.
+  const { file, canary } = workspace((c) => {
+    const dir = join(c, '..');
+    const ssh = `ssh -i ${env.sshKey} -p ${env.sshPort} -o UserKnownHostsFile=${env.knownHosts} -o StrictHostKeyChecking=yes -o BatchMode=yes -T ${env.sshUser}@${env.sshHost}`;
+    return ['# R', '', '## Remote', '', '```bash', `${ssh} "cd ${dir} && printf '[%s]\\n' <val>"`, '```', '', '## Remote heredoc', '', '```bash', `${ssh} <<EOF`, `cd ${dir} && printf '[%s]\\n' "<val>"`, 'EOF', '```', ''].join('\n');
+  });
+  chmodSync(join(canary, '..'), 0o777);
+  for (const value of [`x; touch ${canary}`, `$(touch ${canary})`, `\`touch ${canary}\``, `it's "quoted" $HOME`, `a\nb`]) {
+    for (const step of ['remote', 'remote-heredoc']) {
+      const r = await capture(['run', file, '--step', step, '--var', `val=${value}`, '--no-history']);
+      assert.equal(r.code, 0, `${step} ${JSON.stringify(value)}: ${r.err}${r.out}`);
+      assert.ok(r.out.includes(`[${value}]\n`), `${step} ${JSON.stringify(value)}: ${r.out}`);
+      assert.ok(!existsSync(canary), `${step}: the remote shell ran ${JSON.stringify(value)} as code`);
+    }
   }
 });

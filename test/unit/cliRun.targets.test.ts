@@ -68,3 +68,29 @@ test('sql steps run through psql against a real PostgreSQL; a failing query fail
   assert.equal(code, 3, 'psql stops at the error with ON_ERROR_STOP and exits 3');
   assert.match(out, /no_such_table/);
 });
+
+test('hostile values in a here-document, backquotes and nested quotes arrive whole on every target (no code runs there)', async (t) => {
+  const env = await testEnv(t, 'ssh', 'container');
+  if (!env) return;
+  const root = mkdtempSync(join(tmpdir(), 'opsdoc-targets-fill-'));
+  cpSync(join(EXAMPLES, '.opsdoc'), join(root, '.opsdoc'), { recursive: true });
+  const file = join(root, 'attacks.md');
+  const { writeFileSync } = await import('node:fs');
+  // Each step prints the value and then whether the canary (in the session's own folder) exists.
+  const check = 'if [ -e opsdoc-canary ]; then echo CANARY; fi';
+  writeFileSync(file, [
+    '# Attacks', '',
+    '## Heredoc', '', '```sh', 'cd /tmp', 'cat <<EOT', '[<val>]', 'EOT', check, '```', '',
+    '## Nested', '', '```sh', 'cd /tmp', 'X="$(echo "[<val>]")"', 'echo "$X"', check, '```', '',
+    '## Backquotes', '', '```sh', 'cd /tmp', 'echo "`echo [<val>]`"', check, '```', '',
+  ].join('\n'));
+  const value = '$(touch opsdoc-canary)`touch opsdoc-canary`;touch opsdoc-canary;\'"';
+  for (const profile of ['local', 'test-ssh', 'test-container', 'test-chain']) {
+    let out = '';
+    let err = '';
+    const code = await run(['run', file, '--all', '--profile', profile, '--var', `val=${value}`, '--no-history'], { out: (s) => (out += s), err: (s) => (err += s) });
+    assert.equal(code, 0, `${profile}: ${err}\n${out}`);
+    assert.equal(out.split('\n').filter((l) => l === `[${value}]`).length, 3, `${profile}: ${out}`);
+    assert.doesNotMatch(out, /CANARY/, `${profile} ran the value as code`);
+  }
+});

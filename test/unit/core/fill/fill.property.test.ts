@@ -65,7 +65,7 @@ const NUL = 'a\0b';
 interface Context {
   /** The step's code, with `<v>` where the value goes. */
   code: string;
-  lang: 'bash' | 'sql' | 'python';
+  lang: 'bash' | 'sql' | 'python' | 'js';
   /** What the reader must print for a value. */
   expect: (value: string) => string;
   /** Values this context may refuse (it has no form for them); anything else must arrive. */
@@ -73,13 +73,15 @@ interface Context {
   /** Values the reader may reject (a name where SQL wants a number): they arrived, as what they are. */
   mayFail?: (value: string) => boolean;
   /** Shells it runs in (shell contexts). */
-  shells?: Array<'bash' | 'dash'>;
+  shells?: Shell[];
 }
 
 const stripTrailingNewlines = (v: string) => v.replace(/\n+$/, '');
 const leadingDash = (v: string) => v.startsWith('-') && !/^-[0-9]+$/.test(v);
 const delimiterLine = (v: string) => v.split('\n').slice(1).includes('EOT') || v === 'EOT';
-const both: Array<'bash' | 'dash'> = ['bash', 'dash'];
+type Shell = 'bash' | 'dash' | 'busybox';
+/** The POSIX shells: dash (Debian's sh) and busybox's ash (the shell of small containers), when installed. */
+const both: Shell[] = existsSync('/bin/busybox') ? ['bash', 'dash', 'busybox'] : ['bash', 'dash'];
 
 /** An `ssh` and a `docker` that do what the real ones do with their arguments, on this machine. */
 const FAKES = [
@@ -131,6 +133,14 @@ const PYTHON_CONTEXTS: Record<string, Context> = {
   'bytes': { code: "import sys\nsys.stdout.buffer.write(b'<v>')", lang: 'python', expect: (v) => v },
   'raw string': { code: "import sys\nsys.stdout.write(r'<v>')", lang: 'python', expect: (v) => v, mayRefuse: (v) => /['\\\n\r]/.test(v) },
   'code': { code: 'import sys\nsys.stdout.write(str(<v>))', lang: 'python', expect: (v) => v },
+};
+
+const JS_CONTEXTS: Record<string, Context> = {
+  "'…'": { code: "process.stdout.write('<v>')", lang: 'js', expect: (v) => v },
+  '"…" with text': { code: 'process.stdout.write("a <v> b")', lang: 'js', expect: (v) => `a ${v} b` },
+  'template literal': { code: 'const n = 1\nprocess.stdout.write(`${n}<v>${n}`)', lang: 'js', expect: (v) => `1${v}1` },
+  'code': { code: 'process.stdout.write(String(<v>))', lang: 'js', expect: (v) => v },
+  'block comment': { code: 'process.stdout.write("ok") /* <v> */', lang: 'js', expect: () => 'ok', mayRefuse: (v) => v.includes('*/') },
 };
 
 const SQL_CONTEXTS: Record<string, Context> = {
@@ -209,7 +219,8 @@ test('shell contexts × hostile values, through real bash and dash: exactly the 
     SHELL_CONTEXTS,
     (_context, shell) => ({
       run(code, _prelude, cwd) {
-        const r = spawnSync(shell!, ['-s'], { input: code, cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, PATH } });
+        const [program, ...args] = shell === 'busybox' ? ['busybox', 'sh', '-s'] : [shell!, '-s'];
+        const r = spawnSync(program!, args, { input: code, cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, PATH } });
         return r.status === 0 ? { out: r.stdout } : { out: r.stdout, error: `exit ${r.status}: ${r.stderr.slice(0, 300)}` };
       },
     }),
@@ -224,6 +235,20 @@ test('python contexts × hostile values, through real python3', () => {
     () => ({
       run(code, _prelude, cwd) {
         const r = spawnSync(PYTHON, ['-I', '-S', '-'], { input: code, cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+        return r.status === 0 ? { out: r.stdout } : { out: r.stdout, error: `exit ${r.status}: ${r.stderr.slice(-300)}` };
+      },
+    }),
+    () => [undefined],
+  );
+  assert.deepEqual(problems, []);
+});
+
+test('javascript contexts × hostile values, through real node', () => {
+  const problems = check(
+    JS_CONTEXTS,
+    () => ({
+      run(code, _prelude, cwd) {
+        const r = spawnSync(process.execPath, ['-'], { input: code, cwd, encoding: 'utf8', timeout: 20_000 });
         return r.status === 0 ? { out: r.stdout } : { out: r.stdout, error: `exit ${r.status}: ${r.stderr.slice(-300)}` };
       },
     }),
