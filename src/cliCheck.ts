@@ -189,7 +189,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         });
         progress.print(`${passed ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
         if (args.writeNotes) {
-          const wrote = writeNote(file, outcome);
+          const wrote = await writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
         }
         if (args.history) appendHistory(root, file, outcome);
