@@ -11,7 +11,7 @@
  * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fillPlaceholders } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
@@ -21,7 +21,8 @@ import { parseRunbook, type Step } from './core/runbook';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { whoRuns, workspaceRootOf } from './cliRun';
-import { loadProfile, runbooksAt } from './cliShared';
+import { loadProfile, readError, runbooksAt } from './cliShared';
+import { outputPathProblem } from './cliOutput';
 import type { CliIo } from './cli';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
@@ -96,6 +97,16 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       files.push(...runbooksAt(path));
     } catch {
       io.err(`opsdoc: cannot read ${path}: no such file or directory\n`);
+      return 2;
+    }
+  }
+  // The report is written after every step has run: a path that cannot take it (or that is a
+  // runbook or profiles file of this check) is refused now, before anything runs.
+  if (args.junit) {
+    const inputs = [...files, ...new Set(files.map((f) => join(workspaceRootOf(f), '.opsdoc', 'profiles.json')))];
+    const problem = outputPathProblem('--junit', args.junit, inputs);
+    if (problem) {
+      io.err(`opsdoc: ${problem}\n`);
       return 2;
     }
   }
@@ -206,9 +217,16 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const all = suites.flatMap((s) => s.cases);
   const failed = all.filter((c) => c.status === 'failed').length;
   const skipped = all.filter((c) => c.status === 'skipped').length;
+  let reportLost = false;
   if (args.junit) {
-    mkdirSync(dirname(args.junit), { recursive: true });
-    writeFileSync(args.junit, renderJUnit(suites));
+    try {
+      mkdirSync(dirname(args.junit), { recursive: true });
+      writeFileSync(args.junit, renderJUnit(suites));
+    } catch (error) {
+      // Checked before the run; this is what changed since (a full disk, permissions).
+      io.err(`opsdoc: cannot write the JUnit report ${args.junit}: ${readError(error)}\n`);
+      reportLost = true;
+    }
   }
   if (args.json) io.out(JSON.stringify(suites, null, 2) + '\n');
   else if (!args.dryRun) {
@@ -219,6 +237,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }
   }
   say(`${all.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
+  if (reportLost) return 2;
   if (args.dryRun) return unresolved ? 1 : 0;
   return failed > 0 ? 1 : 0;
 }
