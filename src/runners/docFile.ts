@@ -22,7 +22,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, openSync, readFileSync, realpathSync,
+  accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, ftruncateSync, openSync, readFileSync, realpathSync,
   renameSync, statSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -30,7 +30,7 @@ import lockfile from 'proper-lockfile';
 
 /** A lock older than this (not refreshed by its holder) was left by a process that died. */
 export const STALE_MS = 10_000;
-/** How long a writer waits for the lock: longer than `STALE_MS`, so a dead holder's lock is taken over. */
+/** How long a writer waits for the lock at least: longer than `STALE_MS`, so a dead holder's lock is taken over. */
 const WAIT_MS = 30_000;
 /** The longest a lock is held while an asynchronous writer (the editor's save) works. */
 export const HOLD_MS = 30_000;
@@ -80,7 +80,7 @@ export async function withDocLock<T>(path: string, fn: (realPath: string) => Pro
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ELOCKED') {
-      throw new DocWriteError(`${path} stayed locked by another writer for ${WAIT_MS / 1000} s (${real}.lock; remove it if no Opsdoc is writing)`);
+      throw new DocWriteError(`${path} stayed locked by another writer (${real}.lock; remove it if no Opsdoc is writing)`);
     }
     throw new DocWriteError(`cannot lock ${path}: ${fsReason(error)}`);
   }
@@ -89,7 +89,10 @@ export async function withDocLock<T>(path: string, fn: (realPath: string) => Pro
     const held = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DocWriteError(`writing ${path} took longer than ${HOLD_MS / 1000} s; its lock was released`)), HOLD_MS);
     });
-    const result = await Promise.race([Promise.resolve().then(() => fn(real)), held]);
+    const work = Promise.resolve().then(() => fn(real));
+    // After a timeout nobody waits for `work` any more: its failure must not go unhandled.
+    work.catch(() => undefined);
+    const result = await Promise.race([work, held]);
     if (compromised) throw new DocWriteError(`the lock on ${path} was lost while writing (${compromised.message})`);
     return result;
   } finally {
@@ -126,6 +129,8 @@ export function rewriteDocLocked(realPath: string, edit: DocEdit, shownPath = re
     const text = decodeDoc(shownPath, readOrFail(realPath, shownPath));
     const next = edit(text);
     if (next === null || next === text) return { changed: false };
+    // A rename would replace a doc its owner made read-only; writing in place would be refused.
+    if (!writable(realPath)) throw new DocWriteError(`cannot write ${shownPath}: permission denied`);
     if (replaceFile(realPath, Buffer.from(next, 'utf8'), before, shownPath)) return { changed: true };
   }
   throw new DocWriteError(`${shownPath} kept changing while the note was written (another program writes it); nothing was written`);
@@ -200,6 +205,15 @@ function statOf(path: string, shownPath: string): BigIntStats {
   }
 }
 
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the file is still the one that was read (no writer came in between). */
 function unchanged(path: string, before: BigIntStats): boolean {
   try {
@@ -218,7 +232,8 @@ function unchanged(path: string, before: BigIntStats): boolean {
  */
 function replaceFile(path: string, data: Buffer, before: BigIntStats, shownPath: string): boolean {
   if (before.nlink > 1n || !canGiveOwner(before)) return writeInPlace(path, data, before, shownPath);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.opsdoc-tmp`);
+  // Hidden, named after the doc (in case a crash leaves it), and short enough for any file system.
+  const tmp = join(dirname(path), `.${basename(path).slice(0, 120)}.${process.pid}-${randomBytes(4).toString('hex')}.opsdoc-tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', 0o600);

@@ -14,6 +14,7 @@ import { parseNotes } from '../../../src/core/notes';
 import { hashCode, type Outcome } from '../../../src/core/outcome';
 import { writeNote } from '../../../src/runners/records';
 import { rewriteDoc } from '../../../src/runners/docFile';
+import { skipOutsideCi } from '../../support/testEnv';
 
 const ROOT = resolve(__dirname, '../../..');
 const CHILD = join(ROOT, 'test/support/docWriterChild.ts');
@@ -147,9 +148,10 @@ test('through a symlink: the target gets the note, keeps its mode 0640, and the 
   assert.deepEqual(readdirSync(join(dir, 'real')), ['target.md']);
 });
 
+/** Root is what makes other users' files here (CI runs as root: there it is never skipped). */
 const asRoot = (t: TestContext): boolean => {
   if (process.getuid?.() === 0) return true;
-  t.skip('needs root (to give files to other users)');
+  skipOutsideCi(t, 'root, to make files of other users and run a writer as one');
   return false;
 };
 
@@ -184,6 +186,26 @@ test("a user who may write another user's doc but cannot give it away: written i
   const after = statSync(file);
   assert.deepEqual([after.uid, after.gid, after.ino, after.mode & 0o7777], [before.uid, before.gid, before.ino, 0o666]);
   assert.equal(withoutNotes(readFileSync(file, 'utf8')), doc);
+});
+
+test('a doc its owner made read-only is not replaced behind their back', { timeout: 60_000 }, async (t) => {
+  if (!asRoot(t)) return;
+  const dir = folder();
+  chmodSync(dir, 0o777);
+  const file = join(dir, 'doc.md');
+  const doc = '# T\n\n## Step\n\n```bash\necho hi\n```\n';
+  writeFileSync(file, doc);
+  chownSync(file, 65534, 65534);
+  chmodSync(file, 0o444);
+  // Its owner (nobody) runs the writer: the folder would let a rename through, the mode says no.
+  const writer = child(['note', file, 'step', 'p'], { uid: 65534, gid: 65534 });
+  await writer.waitFor('ready');
+  writer.proc.stdin.end('go\n');
+  assert.equal(await writer.exited, 0, writer.errors());
+  assert.match(writer.output(), /"written":false,"reason":"cannot write .*doc\.md: permission denied"/);
+  assert.equal(readFileSync(file, 'utf8'), doc);
+  assert.equal(statSync(file).mode & 0o7777, 0o444);
+  assert.deepEqual(readdirSync(dir), ['doc.md']);
 });
 
 test('a doc with two hard links stays one file: both names show the note', { timeout: 60_000 }, async () => {
