@@ -89,12 +89,14 @@ export async function withDocLock<T>(path: string, fn: (realPath: string) => Pro
     const held = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DocWriteError(`writing ${path} took longer than ${HOLD_MS / 1000} s; its lock was released`)), HOLD_MS);
     });
-    const work = Promise.resolve().then(() => fn(real));
+    const work = Promise.resolve().then(() => {
+      // Taken over meanwhile (this process stalled past STALE_MS): the doc is no longer ours to write.
+      if (compromised) throw new DocWriteError(`the lock on ${path} was lost before writing (${compromised.message}); nothing was written`);
+      return fn(real);
+    });
     // After a timeout nobody waits for `work` any more: its failure must not go unhandled.
     work.catch(() => undefined);
-    const result = await Promise.race([work, held]);
-    if (compromised) throw new DocWriteError(`the lock on ${path} was lost while writing (${compromised.message})`);
-    return result;
+    return await Promise.race([work, held]);
   } finally {
     clearTimeout(timer);
     await release().catch(() => undefined);
