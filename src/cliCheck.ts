@@ -14,7 +14,7 @@
  * Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { shownCode } from './core/copyText';
 import { fillPlaceholders, refusalMessage } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
@@ -28,7 +28,8 @@ import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { missingSecretText, resolveSecrets, type SecretResolution } from './runners/secrets';
 import { whoRuns, workspaceRootOf } from './cliRun';
-import { loadProfile, runbooksAt } from './cliShared';
+import { loadProfile, readError, runbooksAt } from './cliShared';
+import { outputPathProblem } from './cliOutput';
 import type { CliIo } from './cli';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
@@ -103,6 +104,16 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       files.push(...runbooksAt(path));
     } catch {
       io.err(`opsdoc: cannot read ${path}: no such file or directory\n`);
+      return 2;
+    }
+  }
+  // The report is written after every step has run: a path that cannot take it (or that is a
+  // runbook or profiles file of this check) is refused now, before anything runs.
+  if (args.junit) {
+    const inputs = [...files, ...new Set(files.map((f) => join(workspaceRootOf(f), '.opsdoc', 'profiles.json')))];
+    const problem = outputPathProblem('--junit', args.junit, inputs);
+    if (problem) {
+      io.err(`opsdoc: ${problem}\n`);
       return 2;
     }
   }
@@ -223,7 +234,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         });
         progress.print(`${passed ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
         if (args.writeNotes) {
-          const wrote = writeNote(file, outcome);
+          const wrote = await writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
         }
         if (args.history) appendHistory(root, file, outcome, hidden);
@@ -241,9 +252,16 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const failed = all.filter((c) => c.status === 'failed').length;
   const notRun = all.filter((c) => c.status === 'error').length;
   const skipped = all.filter((c) => c.status === 'skipped').length;
+  let reportLost = false;
   if (args.junit) {
-    mkdirSync(dirname(args.junit), { recursive: true });
-    writeFileSync(args.junit, renderJUnit(suites));
+    try {
+      mkdirSync(dirname(args.junit), { recursive: true });
+      writeFileSync(args.junit, renderJUnit(suites));
+    } catch (error) {
+      // Checked before the run; this is what changed since (a full disk, permissions).
+      io.err(`opsdoc: cannot write the JUnit report ${args.junit}: ${readError(error)}\n`);
+      reportLost = true;
+    }
   }
   if (args.json) io.out(JSON.stringify(suites, null, 2) + '\n');
   else if (!args.dryRun) {
@@ -254,6 +272,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }
   }
   say(`${all.length - failed - notRun - skipped} passed, ${failed} failed, ${notRun ? `${notRun} could not run, ` : ''}${skipped} skipped\n`);
+  if (reportLost) return 2;
   if (args.dryRun) return unresolved ? 1 : 0;
   return failed > 0 || notRun > 0 ? 1 : 0;
 }

@@ -317,7 +317,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     for (const step of runnable) {
       const outcome = await runner.run(step, abort.signal, { docDir: dirname(resolve(args.file)) });
       if (args.writeNotes) {
-        const wrote = writeNote(args.file, outcome);
+        const wrote = await writeNote(args.file, outcome);
         if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
       }
       if (args.history) {

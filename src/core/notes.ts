@@ -162,7 +162,10 @@ export function findNote(text: string, runbook: Runbook, stepIndex: number): Not
  * that touches only the note's own lines; everything else in `text` stays byte for byte.
  * Writing the same outcome twice gives the same text (`changed: false` the second time).
  *
- * - Line endings are the doc's own (`runbook.lineEnding`).
+ * - Line endings: every line outside the note keeps its own. The note's lines take the ending
+ *   of the line they follow (the closing fence, or the note before), which the edit puts back
+ *   after the note; at the very end of a text without a final line ending, the doc's dominant
+ *   one (`runbook.lineEnding`). A mixed CRLF/LF doc is never normalised.
  * - In a blockquote or list item the note takes the closing fence's prefix, so it stays in
  *   the container.
  * - A note after the fence that belongs to another step name (the step was renamed) is left
@@ -203,14 +206,14 @@ export function upsertNote(
     for (let i = outcomes.length - 1; i > at; i--) if (outcomes[i]!.profile === fresh.profile) outcomes.splice(i, 1);
   }
   const mode = options.mode ?? found?.note.mode ?? 'inline';
+  const start = found ? found.ownStart : lineContentEnd(text, lineStarts, step.endLine);
   const newText = renderNote(step.name, outcomes, {
     mode,
     layout: found?.note.layout ?? newNoteLayout(text, lineStarts, step),
     syntax: runbook.flavor === 'mdx' ? 'mdx' : 'html',
     prefix: fencePrefix(text, lineStarts, step),
-    eol: runbook.lineEnding,
+    eol: endingAt(text, start, runbook.lineEnding),
   });
-  const start = found ? found.ownStart : lineContentEnd(text, lineStarts, step.endLine);
   const end = found ? found.note.end : start;
   return { edit: { start, end, newText }, changed: text.slice(start, end) !== newText };
 }
@@ -242,12 +245,16 @@ export function removeNote(
         layout: note.layout,
         syntax: runbook.flavor === 'mdx' ? 'mdx' : 'html',
         prefix: fencePrefix(text, lineStarts, step),
-        eol: runbook.lineEnding,
+        eol: endingAt(text, ownStart, runbook.lineEnding),
       });
       return { edit: { start: ownStart, end: note.end, newText } };
     }
   }
-  return { edit: { start: ownStart, end: note.end, newText: '' } };
+  // The line before the note keeps its own ending; the note's last ending goes with the note
+  // (unless the note ends the text, where the ending before it goes instead).
+  const after = endingAt(text, note.end, '');
+  if (after === '') return { edit: { start: ownStart, end: note.end, newText: '' } };
+  return { edit: { start: ownStart + endingAt(text, ownStart, '').length, end: note.end + after.length, newText: '' } };
 }
 
 /**
@@ -315,6 +322,17 @@ function lineContentEnd(text: string, lineStarts: readonly number[], line: numbe
   if (end > lineStarts[line]! && text.charCodeAt(end - 1) === 10) end--;
   if (end > lineStarts[line]! && text.charCodeAt(end - 1) === 13) end--;
   return end;
+}
+
+/**
+ * The line ending that starts at `offset` (the end of a line's content), or `fallback` at the
+ * end of the text. A note spliced in at `offset` uses it for its own lines: the ending that was
+ * there then follows the note's last line, so no line of the doc changes its ending.
+ */
+function endingAt(text: string, offset: number, fallback: string): string {
+  if (text.charCodeAt(offset) === 13) return text.charCodeAt(offset + 1) === 10 ? '\r\n' : '\r';
+  if (text.charCodeAt(offset) === 10) return '\n';
+  return fallback;
 }
 
 /** The note whose start marker is on `line`, if it is an intact note. */

@@ -8,12 +8,27 @@
  * is found by name, so the note lands after the right step; when the step is gone the note is
  * skipped, with a message. `opsdoc.notes.mode`: `inline` (default), `comment` (invisible when
  * rendered), `off` (no notes).
+ *
+ * The file is shared with other writers (an `opsdoc run --write-notes` in a terminal, another
+ * window), so a clean document on disk is written only under the doc's lock (`docFile`, the
+ * one the CLI takes):
+ * - when the editor's text is the file's, the edit is applied and saved while holding it
+ *   (undoable, as above), and no other writer can come in between;
+ * - when they differ (another writer changed the file and the editor has not reloaded it yet,
+ *   or the editor shows the file differently: it normalises mixed line endings), the note is
+ *   written into the file itself, exactly as the CLI writes it, and the editor reloads the
+ *   clean document: saving the buffer would drop the other writer's note or rewrite bytes;
+ * - a file that is not UTF-8 gets no note (saving would replace the bytes it cannot show).
+ * A dirty document is never saved: the note goes into the buffer, and if another writer changes
+ * the file meanwhile, the editor's own save conflict asks the person which to keep.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { NoteError, upsertNote, type NoteMode } from '../core/notes';
 import type { Outcome } from '../core/outcome';
 import { parseRunbook } from '../core/runbook';
+import { DocWriteError, readDocText, rewriteDocLocked, withDocLock } from '../runners/docFile';
+import { noteEdit } from '../runners/records';
 
 /** What happened to a note. */
 export type NoteResult =
@@ -58,6 +73,23 @@ export class NotesWriter implements vscode.Disposable {
     const mode = notesMode(uri);
     if (mode === 'off') return { written: false, reason: 'notes are off' };
     const doc = await vscode.workspace.openTextDocument(uri);
+    if (doc.uri.scheme !== 'file' || doc.isDirty) return this.applyToBuffer(doc, outcome, mode);
+    try {
+      return await withDocLock(doc.uri.fsPath, (real) => {
+        const onDisk = readDocText(real);
+        // The buffer is what is on disk (a BOM is not part of the editor's text): edit it and save.
+        if (doc.isDirty || onDisk.replace(/^\uFEFF/, '') === doc.getText()) return this.applyToBuffer(doc, outcome, mode);
+        const { changed } = rewriteDocLocked(real, noteEdit(doc.uri.fsPath, outcome, mode), doc.uri.fsPath);
+        return { written: true, changed };
+      });
+    } catch (error) {
+      if (error instanceof DocWriteError) return { written: false, reason: error.message };
+      throw error;
+    }
+  }
+
+  /** The note as an edit of the document; a document that was clean is saved after it. */
+  private async applyToBuffer(doc: vscode.TextDocument, outcome: Outcome, mode: NoteMode): Promise<NoteResult> {
     // The text can change between reading it and the edit landing (a person typing): then
     // read it again. Reading and building the edit are synchronous, so this is rare.
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -174,6 +174,28 @@ test('a step at the very end of the file, with and without a final newline, and 
   }
 });
 
+test('mixed line endings: every line keeps its own; the note takes the ending of the line it follows', () => {
+  // Mostly LF, with CRLF fence lines and a lone CR: the dominant ending (LF) must not leak
+  // onto the CRLF fence line, and no other line may change.
+  const doc = '# Mixed\r\n\n## A\n```sh\r\nls\n```\r\nafter a\n\n## B\n```sh\nls\n```\n\n## C\n```sh\nls\r```\rthe end\n';
+  let text = doc;
+  for (let i = 0; i < 3; i++) text = write(text, i, [{}, { profile: 'b' }, { profile: 'b', status: 'failed', exitCode: 1 }]);
+  assert.equal(parseNotes(text).length, 3);
+  // Outside the notes (each inserted from the fence line's ending to its end marker), every byte as it was.
+  assert.equal(text.replace(/(?:\r\n|\r|\n){2}<!-- opsdoc:note[^]*?<!-- \/opsdoc:note -->/g, ''), doc);
+  // Each note's lines use the ending of its fence line.
+  assert.match(text, /```\r\n\r\n<!-- opsdoc:note step=a -->\r\n/);
+  assert.match(text, /```\n\n<!-- opsdoc:note step=b -->\n/);
+  assert.match(text, /```\r\r<!-- opsdoc:note step=c -->\r/);
+  // Removing the notes (a whole note, and one profile's line) gives back the doc byte for byte.
+  assert.equal(removeAll(text), doc);
+  const rb = parse(text, 'doc.md');
+  const { edit } = removeNote(text, rb, 0, { profile: 'b' });
+  const oneLess = applyEdit(text, edit!);
+  assert.match(oneLess, /```\r\n\r\n<!-- opsdoc:note step=a -->\r\n/);
+  assert.equal(removeAll(oneLess), doc);
+});
+
 test('adjacent steps each get their own note', () => {
   const doc = '```sh\na\n```\n```sh\nb\n```\n~~~sh\nc\n~~~';
   let text = doc;
