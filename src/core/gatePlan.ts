@@ -9,7 +9,7 @@
  */
 import type { FillOptions } from './fill';
 import type { Placeholder, Step } from './runbook';
-import type { RiskReason } from './risk';
+import { runsCommand, type RiskReason } from './risk';
 import type { VariableSource } from './variables';
 import { normaliseEnv, type Variant } from './variants';
 
@@ -28,10 +28,15 @@ export interface GateProfile {
   confirm: 'always' | 'risky' | 'never';
 }
 
-/** The doc's words that forbid the step on production, when the profile is protected. */
+/**
+ * The doc's words that forbid the step on production, when the profile is protected. A
+ * sentence that names commands forbids only the steps that run one of them (a sentence about
+ * `prisma migrate reset` does not forbid a code-only rollback next to it); one that names none
+ * forbids every step it covers.
+ */
 export function forbiddenOn(step: Step, profile: Pick<GateProfile, 'protected'>): RiskReason | undefined {
   if (!profile.protected) return undefined;
-  return step.risk.reasons.find((r) => r.kind === 'production-forbidden');
+  return step.risk.reasons.find((r) => r.kind === 'production-forbidden' && (!r.commands || r.commands.some((c) => runsCommand(step.code, c))));
 }
 
 const KNOWN_ENVS = ['development', 'staging', 'production', 'test', 'local'];

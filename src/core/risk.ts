@@ -32,6 +32,13 @@ export interface RiskReason {
   text: string;
   /** 0-based document line of the evidence. */
   line: number;
+  /**
+   * `production-forbidden` only: the commands the doc's sentence names in code spans
+   * (``Never run `seed:all` against production``). When set, the forbid covers only steps
+   * that run one of them; when absent, every step it stands by (or, in a section's intro,
+   * every step of the section).
+   */
+  commands?: string[];
 }
 
 export interface Risk {
@@ -201,7 +208,7 @@ export function assessRisk(input: RiskInput): Risk {
   for (const p of input.before) sayings(reasons, p, false);
   for (const p of input.after) sayings(reasons, p, false);
   for (const p of input.sectionIntro) {
-    if (classify(p) & FORBIDDEN) push(reasons, { kind: 'production-forbidden', level: 'caution', text: clip(cleanSaying(p.text)), line: p.line });
+    if (classify(p) & FORBIDDEN) push(reasons, forbidReason(p));
   }
   reasons.sort((a, b) => a.line - b.line);
   const level: RiskLevel = reasons.some((r) => r.level === 'destructive') ? 'destructive' : reasons.length > 0 ? 'caution' : 'none';
@@ -237,11 +244,36 @@ function sayings(reasons: RiskReason[], p: ProseLine, heading: boolean): void {
   const flags = classify(p);
   if (flags === CLASSIFIED) return;
   const clean = cleanSaying(p.text);
-  if (flags & FORBIDDEN) push(reasons, { kind: 'production-forbidden', level: 'caution', text: clip(clean), line: p.line });
+  if (flags & FORBIDDEN) push(reasons, forbidReason(p));
   const loss = (flags & LOSS) !== 0;
   if (loss || (!heading && flags & WARNS)) {
     push(reasons, { kind: 'doc-warning', level: loss ? 'destructive' : 'caution', text: clip(clean), line: p.line });
   }
+}
+
+/**
+ * A `production-forbidden` reason for a doc line, with the commands it names: the code spans
+ * of the sentence that forbids (else of the whole line, for "`FLUSHALL` signs everyone out.
+ * Avoid in production."), so the forbid covers the steps that run them and no others.
+ */
+function forbidReason(p: ProseLine): RiskReason {
+  const clean = cleanSaying(p.text);
+  const sentence = clean.split(/(?<=[.!?])\s+/).find((s) => PRODUCTION_FORBIDDEN.test(s)) ?? clean;
+  const spans = (text: string) => [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim()).filter((c) => /[A-Za-z]/.test(c));
+  const commands = spans(sentence).length > 0 ? spans(sentence) : spans(clean);
+  return { kind: 'production-forbidden', level: 'caution', text: clip(clean), line: p.line, ...(commands.length > 0 ? { commands } : {}) };
+}
+
+/**
+ * Whether a step's code runs `command` (a forbid's named command): the command's words, at
+ * the start of a word of the code, case aside, with any spacing (`seed:all` in `npm run
+ * seed:all`, `FLUSHALL` in `redis-cli FLUSHALL`, `mongo` in `mongosh`, erring on the side of
+ * forbidding).
+ */
+export function runsCommand(code: string, command: string): boolean {
+  const words = command.trim().split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (words.length === 0 || words[0] === '') return false;
+  return new RegExp(`(?:^|[^A-Za-z0-9_])${words.join('\\s+')}`, 'i').test(code);
 }
 
 /** Is `segment` fed by a pipe (`... | psql`), so it reads its input rather than a person's? */

@@ -447,8 +447,9 @@ class LazyStep implements Step {
     const { lexed, codeLines } = this.parts;
     if (!this.runnable && lexed.length === 0) return (this.riskMemo = { level: 'none', reasons: [] });
     const heading = this.headings[this.headings.length - 1];
+    // The intro of every enclosing section, its own included: a forbid there covers each of its steps.
     const sectionIntro: ProseLine[] = [];
-    for (let i = 0; i < this.headings.length - 1; i++) sectionIntro.push(...this.shared.intro(this.headings[i]!));
+    for (let i = 0; i < this.headings.length; i++) sectionIntro.push(...this.shared.intro(this.headings[i]!));
     this.riskMemo = assessRisk({
       lang: this.runnable ? this.lang : 'text',
       lines: lexed,

@@ -32,6 +32,28 @@ test('a step the doc forbids on production is blocked on protected profiles only
   assert.equal(forbiddenOn(step, { protected: false }), undefined);
 });
 
+test('a forbid that names commands covers the steps that run them; one that names none covers its section', () => {
+  const rb = doc([
+    '# Ops', '',
+    '## Roll back', '',
+    'Never `prisma migrate reset` on staging or production.', '',
+    '```bash', 'git revert --no-edit HEAD', 'npm run deploy', '```', '',
+    '```bash', 'npx prisma migrate reset --force', '```', '',
+    '> [!warning] `FLUSHALL` signs every user out. Avoid in production.', '',
+    '```bash', 'redis-cli flushall', '```', '',
+    '## Legacy', '',
+    'Do not use these procedures against the live application.', '',
+    '### Restore', '', '```bash', 'mongorestore --drop dump/', '```', '',
+    '### Inspect', '', '```bash', 'mongosh --eval "db.stats()"', '```', '',
+  ].join('\n'));
+  const [rollback, reset, flush, restore, inspect] = rb.steps;
+  assert.equal(forbiddenOn(rollback!, { protected: true }), undefined, 'the rollback runs another command');
+  assert.deepEqual(forbiddenOn(reset!, { protected: true })?.commands, ['prisma migrate reset']);
+  assert.deepEqual(forbiddenOn(flush!, { protected: true })?.commands, ['FLUSHALL'], 'the callout names the command in its first sentence');
+  assert.match(forbiddenOn(restore!, { protected: true })?.text ?? '', /Do not use these procedures/);
+  assert.match(forbiddenOn(inspect!, { protected: true })?.text ?? '', /Do not use these procedures/, 'a section-wide forbid covers every step');
+});
+
 test('the environment a profile stands for', () => {
   assert.equal(envOfProfile({ name: 'prod', protected: false }), 'production');
   assert.equal(envOfProfile({ name: 'staging', protected: false }), 'staging');
