@@ -476,6 +476,7 @@ function encodeData(o: NoteOutcome): string {
     ['code', o.codeHash],
   ];
   if (o.reason !== undefined) fields.push(['reason', o.reason]);
+  if (o.override !== undefined) fields.push(['override', o.override]);
   return 'opsdoc:outcome ' + fields.map(([k, v]) => `${k}=${encodeValue(v)}`).join(' ');
 }
 
@@ -490,10 +491,12 @@ function decodeOutcome(source: string, step: string): NoteOutcome | undefined {
   const durationMs = Number(a.get('ms') ?? '0');
   if ((exitCode !== null && !Number.isInteger(exitCode)) || !Number.isFinite(durationMs)) return undefined;
   const reason = a.get('reason');
+  const override = a.get('override');
   return {
     status, exitCode, durationMs, profile,
     at: a.get('at') ?? '', by: a.get('by') ?? '', codeHash: a.get('code') ?? '', step,
     ...(reason !== undefined ? { reason } : {}),
+    ...(override !== undefined ? { override } : {}),
   };
 }
 
@@ -504,6 +507,7 @@ function decodeOutcome(source: string, step: string): NoteOutcome | undefined {
  */
 function toNoteOutcome(o: Outcome, step: string): NoteOutcome {
   const reason = o.reason === undefined ? undefined : clip(redact(o.reason).replace(/\s+/g, ' ').trim(), 200);
+  const override = o.override === undefined ? undefined : clip(redact(o.override).replace(/\s+/g, ' ').trim(), 200);
   return {
     status: o.status,
     exitCode: Number.isInteger(o.exitCode) ? o.exitCode : null,
@@ -514,6 +518,7 @@ function toNoteOutcome(o: Outcome, step: string): NoteOutcome {
     codeHash: o.codeHash,
     step,
     ...(reason ? { reason } : {}),
+    ...(override ? { override } : {}),
   };
 }
 
@@ -537,6 +542,7 @@ function humanParts(o: NoteOutcome, text: (s: string) => string, code: (s: strin
   if (o.exitCode !== null) parts.push(`exit ${o.exitCode}`);
   if (o.status !== 'skipped' || o.durationMs > 0) parts.push(formatDuration(o.durationMs));
   if (o.reason) parts.push(text(o.reason));
+  if (o.override) parts.push(text(`⚠ the doc's forbid overridden: ${o.override}`));
   if (o.at) parts.push(text(formatTime(o.at)));
   if (o.by) parts.push(text(o.by));
   if (o.codeHash) parts.push(`code ${code(o.codeHash.slice(0, 8))}`);

@@ -34,6 +34,11 @@ export interface Outcome {
   step: string;
   /** Why it ended the way it did, when the status alone does not say (e.g. `timed out after 30 s`). */
   reason?: string;
+  /**
+   * The doc's sentence forbidding the step on this (protected) profile, when a person ran it
+   * anyway by overriding it, with its line: `“Never run …” (line 78)`.
+   */
+  override?: string;
 }
 
 /**

@@ -1,50 +1,21 @@
 /**
- * What the editor asks before a step runs, in this order:
- *
- * 1. An untrusted workspace runs nothing (and says how to trust it).
- * 2. A step the doc forbids on production is blocked on a protected profile, quoting the doc.
- * 3. A variant for another environment (the staging tab while the profile is production):
- *    warn, offer the matching profile(s); "Run anyway" only on unprotected profiles. In a
- *    section run such a step is skipped (the section's other variant is the one that fits).
- *    A block split by environment (`# staging` ... `# production:`) with no part for the
- *    profile does not run at all: a section run skips it, a single run offers the matching
- *    profile(s). When a part fits, only that part and the shared lines run (the runner
- *    applies the same plan, core/gatePlan's linePlan, whoever asked).
- * 4. A `$X` an earlier step defines, when that step has not run in this session:
- *    "Run <that step> first" / "Run anyway" / cancel.
- * 5. Placeholders without a value: input boxes, the doc's hint as the prompt, the last value
- *    used on that profile as the default; secret-looking names are masked and kept in
- *    SecretStorage, plain values in workspace state.
- * 6. A risky step (or any step, when the profile's policy says `always`): a modal with the
- *    reasons in the doc's words.
- * 7. A protected profile: its name must be typed (once per run request).
- *
- * The questions go through `GateUi`, which tests replace with scripted answers.
+ * The editor's gates: the gate plan of core/gates/plan.ts (the same questions, in the same
+ * order, as for `opsdoc run`, `opsdoc check` and the Test Explorer), answered by a person
+ * through dialogs (`gateAnswers.ts`), with the values they type remembered per profile
+ * (plain ones in workspace state, secrets in SecretStorage). An untrusted workspace runs
+ * nothing (and says how to trust it).
  */
 import * as vscode from 'vscode';
-import { fillPlaceholders, refusalMessage } from '../core/fill';
-import {
-  describeRisk,
-  fillOptionsFor,
-  forbiddenOn,
-  isSecretName,
-  linePlan,
-  missingPlaceholders,
-  needsConfirmation,
-  profilesForEnv,
-  unmetVariables,
-  variantConflict,
-} from '../core/gatePlan';
+import { copyCommand } from '../core/copyText';
+import { fillPlaceholders } from '../core/fill';
+import { decideGates, type GateDecision as PlanDecision } from '../core/gates/plan';
+import { fillOptionsFor, isSecretName, profilesForEnv } from '../core/gatePlan';
 import type { ResolvedProfile } from '../core/profiles';
+import type { RiskReason } from '../core/risk';
 import type { Runbook, Step } from '../core/runbook';
+import { editorAnswerer, type GateUi } from './gateAnswers';
 
-/** How the gates talk to a person. */
-export interface GateUi {
-  /** A message with buttons; resolves to the button chosen, undefined when dismissed. */
-  ask(severity: 'info' | 'warning' | 'error', message: string, options: { modal: boolean; detail?: string }, ...buttons: string[]): Thenable<string | undefined>;
-  /** An input box; undefined when dismissed. */
-  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
-}
+export type { GateUi } from './gateAnswers';
 
 /** The editor's own dialogs. */
 export const windowUi: GateUi = {
@@ -90,7 +61,8 @@ export interface GateContext {
 
 /** What to do with the step. */
 export type GateDecision =
-  | { action: 'run' }
+  /** Run it; `override`: the doc's forbid the person overrode, recorded with the outcome. */
+  | { action: 'run'; override?: RiskReason }
   | { action: 'cancel'; reason: string }
   /** Not run, and a section run goes on (a variant for another environment). */
   | { action: 'skip'; reason: string }
@@ -112,7 +84,7 @@ export class Gates {
     private readonly secrets: vscode.SecretStorage,
   ) {}
 
-  /** Decides about one step; asks the person what only a person can answer. */
+  /** Decides about one step: the gate plan, answered by the person. */
   async check(ctx: GateContext): Promise<GateDecision> {
     const { step, profile, request } = ctx;
     if (!vscode.workspace.isTrusted) {
@@ -120,121 +92,40 @@ export class Gates {
         .then((b) => b && vscode.commands.executeCommand('workbench.trust.manage'));
       return { action: 'cancel', reason: 'the workspace is not trusted' };
     }
-    if (!step.runnable) return { action: 'cancel', reason: `"${step.name}" does not run: ${step.notRunnableReason ?? 'not runnable'}` };
-
-    const forbidden = forbiddenOn(step, profile);
-    if (forbidden) {
-      await this.ui.ask('error', `"${step.name}" is blocked on the protected profile "${profile.name}".`, {
-        modal: true,
-        detail: `The doc says: “${forbidden.text}” (line ${forbidden.line + 1}).`,
-      });
-      return { action: 'cancel', reason: `the doc forbids it on ${profile.name}: "${forbidden.text}"` };
+    const session = ctx.session;
+    const options = fillOptionsFor(step, profile);
+    const answerer = editorAnswerer(this.ui, {
+      remembered: (name, secret) => this.remembered(ctx.root, profile.name, name, secret),
+      remember: (name, value, secret) => this.remember(ctx.root, profile.name, name, value, secret),
+      profileSecret: (name) => this.profileSecret(ctx.root, profile.name, name),
+    }, {
+      profile,
+      profilesFor: (env) => profilesForEnv(env, ctx.profiles),
+      what: request.what ?? (request.mode === 'section' ? 'this section' : `"${step.name}"`),
+      shownCode: (s) => copyCommand(s, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, options),
+      checkValue: (s, name, value) => {
+        const refused = fillPlaceholders(s, { ...profile.vars, ...session.values, [name]: value }, options).refused.find((r) => r.name === name);
+        return refused ? `Line ${refused.line + 1}: ${refused.why}` : undefined;
+      },
+      ...(ctx.lineText ? { lineText: ctx.lineText } : {}),
+    });
+    const decision: PlanDecision = await decideGates(ctx.runbook, step, profile, {
+      values: session.values,
+      ran: session.ran,
+      // The profile's "ask" secrets are asked when the session starts (after these questions).
+      secretKnown: () => true,
+    }, request, answerer);
+    switch (decision.action) {
+      case 'run':
+        Object.assign(session.values, decision.values);
+        for (const [name, value] of Object.entries(decision.values)) if (isSecretName(name)) session.secretValues.push(value);
+        session.secretValues.push(...Object.values(decision.secrets));
+        return decision.override ? { action: 'run', override: decision.override } : { action: 'run' };
+      case 'skip':
+        return { action: 'skip', reason: decision.reason };
+      default:
+        return decision;
     }
-
-    const conflict = variantConflict(step, profile);
-    if (conflict) {
-      if (request.mode === 'section') return { action: 'skip', reason: `meant for ${conflict.stepEnv} (“${conflict.evidence}”), not ${profile.name}` };
-      const others = profilesForEnv(conflict.stepEnv, ctx.profiles).filter((n) => n !== profile.name).slice(0, 2);
-      const switchTo = others.map((n) => `Switch to ${n}`);
-      const anyway = profile.protected ? [] : [`Run on ${profile.name} anyway`];
-      const answer = await this.ui.ask('warning', `"${step.name}" is meant for ${conflict.stepEnv}, and the active profile is ${profile.name}.`, {
-        modal: true,
-        detail: `The doc says: “${conflict.evidence}” (line ${conflict.line + 1}).${others.length === 0 ? ` No profile is for ${conflict.stepEnv}.` : ''}`,
-      }, ...switchTo, ...anyway);
-      if (!answer) return { action: 'cancel', reason: `meant for ${conflict.stepEnv}` };
-      const chosen = others[switchTo.indexOf(answer)];
-      if (chosen) return { action: 'switch', profile: chosen };
-    }
-
-    // A block split by environment with no part for this profile: running it whole would run
-    // the other environments' lines (a staging and a production rollback), so it never does.
-    const lines = linePlan(step, profile);
-    if (lines.run === 'none') {
-      if (request.mode === 'section') return { action: 'skip', reason: lines.reason };
-      const envs = [...new Set(step.lineVariants.map((v) => v.env))];
-      const others = envs.flatMap((env) => profilesForEnv(env, ctx.profiles)).filter((n, i, all) => n !== profile.name && all.indexOf(n) === i).slice(0, 2);
-      const switchTo = others.map((n) => `Switch to ${n}`);
-      const answer = await this.ui.ask('warning', `"${step.name}" does not run on ${profile.name}: ${lines.reason}.`, { modal: true }, ...switchTo);
-      const chosen = answer ? others[switchTo.indexOf(answer)] : undefined;
-      return chosen ? { action: 'switch', profile: chosen } : { action: 'cancel', reason: lines.reason };
-    }
-
-    if (step.runAs === 'shell') {
-      const { analyzeVariables } = await import('../core/variables');
-      const vars = analyzeVariables(ctx.runbook)[step.index];
-      const provided = new Set([...Object.keys(profile.env), ...Object.keys(profile.secrets)]);
-      const unmet = vars ? unmetVariables(vars.sources, { provided: (n) => provided.has(n), ran: (s) => ctx.session.ran(s) }) : [];
-      if (unmet.length > 0) {
-        const first = unmet[0]!;
-        const list = unmet.map((u) => `$${u.variable} (set by "${u.step}", line ${u.line + 1})`).join(', ');
-        const runFirst = `Run "${first.step}" first`;
-        const answer = await this.ui.ask('warning', `"${step.name}" uses variables that earlier steps set, and those steps have not run in this session.`, {
-          modal: true,
-          detail: `${list}. Without them the commands may act on empty values.`,
-        }, runFirst, 'Run anyway');
-        if (!answer) return { action: 'cancel', reason: `needs ${unmet.map((u) => `$${u.variable}`).join(', ')}` };
-        if (answer === runFirst) return { action: 'run-first', step: first.step };
-      }
-    }
-
-    const missing = missingPlaceholders(step, (n) => profile.vars[n] !== undefined || ctx.session.values[n] !== undefined);
-    const asked = new Set<string>();
-    for (const p of missing) {
-      if (asked.has(p.name)) continue;
-      asked.add(p.name);
-      const secret = isSecretName(p.name);
-      const last = await this.remembered(ctx.root, profile.name, p.name, secret);
-      const value = await this.ui.input({
-        title: `${step.name}: ${p.token} on ${profile.name}`,
-        prompt: p.hint ?? `A value for ${p.token}${secret ? ' (kept in secret storage, hidden in output and notes)' : ''}`,
-        ...(last !== undefined ? { value: last } : {}),
-        password: secret,
-        ignoreFocusOut: true,
-        validateInput: (v) => {
-          if (v === '') return `Type a value for ${p.token} (Escape cancels the run)`;
-          // A value with no safe form where the placeholder stands is refused as it is typed.
-          const refused = fillPlaceholders(step, { ...profile.vars, ...ctx.session.values, [p.name]: v }, fillOptionsFor(step, profile)).refused.find((r) => r.name === p.name);
-          return refused ? `Line ${refused.line + 1}: ${refused.why}` : undefined;
-        },
-      });
-      if (value === undefined) return { action: 'cancel', reason: `no value for ${p.token}` };
-      ctx.session.values[p.name] = value;
-      if (secret) ctx.session.secretValues.push(value);
-      await this.remember(ctx.root, profile.name, p.name, value, secret);
-    }
-
-    // Values from the profile or remembered ones too: none may have lost its safe form.
-    const refused = fillPlaceholders(step, { ...profile.vars, ...ctx.session.values }, fillOptionsFor(step, profile)).refused;
-    if (refused.length > 0) {
-      await this.ui.ask('error', `"${step.name}" cannot run with these values.`, { modal: true, detail: refused.map(refusalMessage).join('\n') });
-      return { action: 'cancel', reason: `a value cannot be used here: ${refused.map(refusalMessage).join('; ')}` };
-    }
-
-    if (needsConfirmation(step, profile)) {
-      const risky = step.risk.level !== 'none';
-      if (risky) {
-        const answer = await this.ui.ask('warning', `"${step.name}" is ${step.risk.level === 'destructive' ? 'destructive' : 'risky'}. Run it on ${profile.name}?`, {
-          modal: true,
-          detail: describeRisk(step, ctx.lineText),
-        }, 'Run');
-        if (answer !== 'Run') return { action: 'cancel', reason: 'not confirmed' };
-      } else if (!profile.protected) {
-        const answer = await this.ui.ask('info', `Run "${step.name}" on ${profile.name}?`, { modal: true, detail: `Profile "${profile.name}" asks before every step.` }, 'Run');
-        if (answer !== 'Run') return { action: 'cancel', reason: 'not confirmed' };
-      }
-    }
-    if (profile.protected && !request.confirmedProtected) {
-      const typed = await this.ui.input({
-        title: `"${profile.name}" is a protected profile`,
-        prompt: `Type ${profile.name} to run ${request.what ?? (request.mode === 'section' ? 'this section' : `"${step.name}"`)} on it`,
-        placeHolder: profile.name,
-        ignoreFocusOut: true,
-        validateInput: (v) => (v === profile.name || v === '' ? undefined : `Type exactly ${profile.name}`),
-      });
-      if (typed !== profile.name) return { action: 'cancel', reason: `the profile's name was not typed` };
-      request.confirmedProtected = true;
-    }
-    return { action: 'run' };
   }
 
   /** The last value used for a placeholder on a profile. */

@@ -310,7 +310,8 @@ export class RunController implements vscode.Disposable {
       switch (decision.action) {
         case 'run': {
           if (token?.isCancellationRequested) return { cancelled: 'the run was cancelled' };
-          const outcome = await this.execute(session, uri, runbook, step, token);
+          const override = decision.override ? `“${decision.override.text}” (line ${decision.override.line + 1})` : undefined;
+          const outcome = await this.execute(session, uri, runbook, step, token, override);
           return outcome ? { outcome } : { cancelled: 'the session could not start' };
         }
         case 'cancel':
@@ -335,7 +336,7 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async execute(session: Session, uri: vscode.Uri, _runbook: Runbook, step: Step, token?: vscode.CancellationToken): Promise<Outcome | undefined> {
+  private async execute(session: Session, uri: vscode.Uri, _runbook: Runbook, step: Step, token?: vscode.CancellationToken, override?: string): Promise<Outcome | undefined> {
     if (session.ended || !(await this.ensureLive(session))) return undefined;
     const terminal = session.terminal!;
     const runner = session.runner!;
@@ -347,7 +348,7 @@ export class RunController implements vscode.Disposable {
     terminal.setRunning(true);
     let outcome: Outcome;
     try {
-      outcome = await runner.run(step, abort.signal, uri.scheme === 'file' ? { docDir: dirname(uri.fsPath) } : {});
+      outcome = await runner.run(step, abort.signal, { ...(uri.scheme === 'file' ? { docDir: dirname(uri.fsPath) } : {}), ...(override ? { override } : {}) });
     } finally {
       cancelling?.dispose();
       session.abort = undefined;

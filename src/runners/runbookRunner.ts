@@ -31,10 +31,12 @@ export type RunEvent =
   | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-end'; step: Step; outcome: Outcome };
 
-/** Where the step being run comes from. */
-export interface StepPlace {
+/** What a run of one step knows besides the step: where it comes from, what its gates said. */
+export interface StepContext {
   /** The folder of the doc the step is in: a relative `cwd` attribute is taken from there (local targets). */
   docDir?: string;
+  /** The doc's forbid a person overrode to run the step (its words and line), kept in the outcome. */
+  override?: string;
 }
 
 export interface RunnerOptions {
@@ -94,10 +96,10 @@ export class RunbookRunner {
    * an unreachable target, a dead shell or unresolved placeholders become a failed or skipped
    * outcome with a reason.
    */
-  async run(step: Step, signal?: AbortSignal, where: StepPlace = {}): Promise<Outcome> {
+  async run(step: Step, signal?: AbortSignal, where: StepContext = {}): Promise<Outcome> {
     const started = Date.now();
     const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code)): Outcome => {
-      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name };
+      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name, ...(where.override ? { override: where.override } : {}) };
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
       // The tail is the end of what the output events showed, redacted as a stream already
       // (redacting a raw tail cut at its start could show the second half of a secret).
@@ -186,7 +188,7 @@ export class RunbookRunner {
    * The folder a step's `cwd` attribute names: on this machine a relative one is taken from
    * the doc's folder (as Runme does); on a remote target it is the target's own path.
    */
-  private stepDirectory(step: Step, where: StepPlace): string | undefined {
+  private stepDirectory(step: Step, where: StepContext): string | undefined {
     const cwd = step.attributes['cwd'];
     if (typeof cwd !== 'string' || cwd.trim() === '') return undefined;
     if (this.options.profile.target.type === 'local' && where.docDir && !isAbsolute(cwd)) return resolve(where.docDir, cwd);
