@@ -270,6 +270,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     redact: typedSecrets,
     who,
     pty: args.pty,
+    // A person types into steps only on a terminal; otherwise steps read an empty stdin.
+    input: Boolean(process.stdin.isTTY),
     callbacks: {
       // Questions only a person can answer; without a terminal the answer is no.
       verifyHost: async (info) => {

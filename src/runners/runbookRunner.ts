@@ -40,6 +40,11 @@ export interface RunnerOptions {
   who: string;
   /** Run the session on a pty (TTY programs). */
   pty?: boolean;
+  /**
+   * Whether a person can type into the running step (`write()`): the editor's terminal, `opsdoc
+   * run` on a terminal. Otherwise (default) steps read an empty stdin.
+   */
+  input?: boolean;
   onEvent?: (event: RunEvent) => void;
   callbacks?: TargetCallbacks;
   /** Characters of output kept for the outcome's tail. */
@@ -114,6 +119,7 @@ export class RunbookRunner {
       ...(signal ? { signal } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       continueOnError: step.attributes['continueOnError'] === true,
+      ...(this.options.input ? { input: true } : {}),
       onOutput: (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk: redact(chunk, this.secretValues), stream }),
     });
     // The shell has the step now: what the outcome needs anyway is worked out while it runs

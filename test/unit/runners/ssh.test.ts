@@ -12,6 +12,7 @@ import type { TestContext } from 'node:test';
 import { ShellSession } from '../../../src/runners/shellSession';
 import { hostFieldMatches, knownHostsName, lookupHostKey, parseKnownHosts, remoteCommand, sshTransport, type HostKeyInfo, type SshTarget } from '../../../src/runners/ssh';
 import type { Channel, Transport } from '../../../src/runners/transport';
+import { checkEmptyStdin, checkRedirections, checkShellErrors, checkTypedInput } from '../../support/stepProtocol';
 import { testEnv, type TestEnv } from '../../support/testEnv';
 
 function tempDir(t: TestContext): string {
@@ -293,12 +294,24 @@ test('ShellSession over ssh keeps state over three steps', async (t) => {
   assert.equal(failed.tail, '');
 });
 
+for (const pty of [false, true]) {
+  test(`bash over ssh${pty ? ' on a pty' : ''}: empty stdin, typed input, redirections and shell errors end steps`, { timeout: 60_000 }, async (t) => {
+    const env = await testEnv(t, 'ssh');
+    if (!env) return;
+    const s = await session(t, await open(t, target(env)), pty);
+    await checkEmptyStdin(s);
+    await checkTypedInput(s, pty ? 'timeout --foreground 1 cat' : undefined);
+    await checkRedirections(s, pty);
+    await checkShellErrors(s, true);
+  });
+}
+
 test('pty over ssh: programs see a terminal, and resize reaches it', async (t) => {
   const env = await testEnv(t, 'ssh');
   if (!env) return;
   const ssh = await open(t, target(env));
   const s = await session(t, ssh, true);
-  const r = await s.run({ code: '[ -t 0 ] && [ -t 1 ] && tty' });
+  const r = await s.run({ code: '[ -t 0 ] && [ -t 1 ] && tty', input: true });
   assert.equal(r.status, 'passed');
   assert.match(r.tail, /^\/dev\/pts\/\d+\r\n$/);
   const ch = await ssh.exec(['sh', '-c', 'stty size; read x; stty size'], { pty: true, cols: 100, rows: 30 });
