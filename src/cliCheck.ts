@@ -1,17 +1,20 @@
 /**
  * `opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE] [--json]
  *  [--write-notes] [--no-history] [--dry-run] [--fail-fast] [--step NAME] [--section TEXT]
- *  [--yes] [--confirm-profile=NAME]`
+ *  [--yes] [--confirm-profile=NAME] [--timeout DURATION]`
  *
  * Checks that runbooks still execute, headless (CI): every runnable step of each runbook, in
  * order, in one session per runbook; after a failure the runbook's remaining steps are
  * skipped with the reason (unless the failed step has `continueOnError`); `excludeFromRunAll`
  * steps are left out; `expect` decides success where present. Nothing asks questions: values
  * come from --var and the profile's `vars`, risky steps need --yes, protected profiles
- * --confirm-profile. Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
+ * --confirm-profile. A step runs at most 10 minutes (`--timeout`) unless it or the profile sets
+ * a `timeout`. Exit: 0 all passed, 1 failures (timeouts included), 2 usage or configuration
+ * errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { parseDuration } from './core/attributes';
 import { fillPlaceholders } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
 import { formatDuration } from './core/notes';
@@ -27,9 +30,13 @@ import type { CliIo } from './cli';
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
                     [--json] [--write-notes] [--no-history] [--dry-run] [--fail-fast]
                     [--step NAME] [--section TEXT] [--yes] [--confirm-profile=NAME]
+                    [--timeout DURATION]
 
 Runs every runnable step of each runbook (folders searched; default: the current folder)
-in order, one session per runbook, and reports which still execute.`;
+in order, one session per runbook, and reports which still execute.
+
+  --timeout DURATION     a step's time limit when neither the step nor the profile sets
+                         one (default 10m; 0 for none), e.g. 90s, 5m, 1h`;
 
 interface CheckArgs {
   paths: string[];
@@ -45,10 +52,14 @@ interface CheckArgs {
   sections: string[];
   yes: boolean;
   confirmProfile?: string;
+  timeoutMs: number;
 }
 
+/** A step's time limit in a check unless the step or the profile says otherwise: nothing hangs CI for good. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10 * 60_000;
+
 function parseArgs(argv: readonly string[]): CheckArgs | string {
-  const a: CheckArgs = { paths: [], vars: {}, json: false, writeNotes: false, history: true, dryRun: false, failFast: false, steps: [], sections: [], yes: false };
+  const a: CheckArgs = { paths: [], vars: {}, json: false, writeNotes: false, history: true, dryRun: false, failFast: false, steps: [], sections: [], yes: false, timeoutMs: DEFAULT_CHECK_TIMEOUT_MS };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const eq = raw.indexOf('=');
@@ -74,6 +85,13 @@ function parseArgs(argv: readonly string[]): CheckArgs | string {
       case '--section': { const v = take(); if (!v) return '--section needs a text'; a.sections.push(v); break; }
       case '--yes': case '-y': a.yes = true; break;
       case '--confirm-profile': a.confirmProfile = take(); break;
+      case '--timeout': {
+        const v = take();
+        const ms = parseDuration(v);
+        if (ms === undefined) return `--timeout takes a duration such as 90s, 5m or 1h (0 for none), got "${v ?? ''}"`;
+        a.timeoutMs = ms;
+        break;
+      }
       default:
         if (raw.startsWith('-')) return `unknown option "${raw}"`;
         a.paths.push(raw);
@@ -160,7 +178,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       }
       continue;
     }
-    const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '' });
+    const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '', defaultTimeoutMs: args.timeoutMs });
     let failedStep: Step | undefined;
     // A step's gate (pure) is decided while the shell runs the step before it.
     let gated: { step: Step; skip: string | undefined } | undefined;
@@ -182,7 +200,10 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
         const outcome = await running;
         progress.stop();
         const passed = outcome.status === 'passed';
-        const message = passed ? undefined : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+        // A timeout says so in its reason ("timed out after 10 min"), with no exit code of its own.
+        const message = passed ? undefined
+          : outcome.status === 'timed-out' && outcome.reason ? outcome.reason
+          : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
         suite.cases.push({
           name: step.name, line: step.line + 1, status: passed ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
           durationMs: outcome.durationMs, ...(message ? { message } : {}), ...(outcome.tail ? { output: outcome.tail } : {}),

@@ -319,7 +319,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         }
       }
       if (outcome.status !== 'passed' && step.attributes['continueOnError'] !== true) {
-        exit = outcome.status === 'cancelled' ? 130 : outcome.exitCode && outcome.exitCode > 0 ? outcome.exitCode : 1;
+        // 124 for a timeout, as timeout(1) says it; 130 for Ctrl-C.
+        exit = outcome.status === 'cancelled' ? 130 : outcome.status === 'timed-out' ? 124 : outcome.exitCode && outcome.exitCode > 0 ? outcome.exitCode : 1;
         break;
       }
     }

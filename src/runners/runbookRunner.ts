@@ -11,6 +11,7 @@ import { parseExpect, judge } from '../core/expect';
 import { fillPlaceholders } from '../core/fill';
 import { linePlan } from '../core/gatePlan';
 import { splitHops } from '../core/hops';
+import { formatDuration } from '../core/notes';
 import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
 import { redact } from '../core/redact';
@@ -49,6 +50,12 @@ export interface RunnerOptions {
   callbacks?: TargetCallbacks;
   /** Characters of output kept for the outcome's tail. */
   tailBytes?: number;
+  /**
+   * The step timeout when neither the step's `timeout` attribute nor the profile's `timeout`
+   * sets one (either may set 0: no timeout). `opsdoc check` sets it; without it such steps run
+   * as long as they take.
+   */
+  defaultTimeoutMs?: number;
 }
 
 /**
@@ -113,7 +120,8 @@ export class RunbookRunner {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
     this.options.onEvent?.({ type: 'step-start', step, hops, leftOut: lines.run === 'part' ? lines.dropped : [] });
-    const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
+    const timeout = this.timeoutOf(step);
+    const timeoutMs = timeout?.ms;
     const running = session.run({
       code,
       ...(signal ? { signal } : {}),
@@ -129,7 +137,7 @@ export class RunbookRunner {
     const result: StepResult = await running;
     let reason: string | undefined;
     let status: Outcome['status'] = result.status;
-    if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
+    if (result.status === 'timed-out') reason = `timed out after ${formatDuration(timeoutMs ?? 0)}${timeout?.from === 'default' ? ' (the default limit; a \`timeout\` on the step or the profile sets another)' : ''}`;
     // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
     if (expected.error) {
       status = 'failed';
@@ -146,11 +154,22 @@ export class RunbookRunner {
     }
     return finish({
       status,
-      exitCode: result.exitCode,
+      // A step stopped from outside has no exit code of its own (its 130 is the Ctrl-C it got).
+      exitCode: status === 'timed-out' || status === 'cancelled' ? null : result.exitCode,
       durationMs: result.durationMs,
       tail: result.tail,
       ...(reason ? { reason } : {}),
     }, codeHash);
+  }
+
+  /** The step's timeout and where it comes from; undefined when it has none (or 0). */
+  private timeoutOf(step: Step): { ms: number; from: 'step' | 'profile' | 'default' } | undefined {
+    const { profile, defaultTimeoutMs } = this.options;
+    const own = parseDuration(step.attributes['timeout']);
+    // The profile's `timeout: 0` (no timeout) overrides the default too.
+    const fromProfile = profile.timeout === undefined ? undefined : parseDuration(profile.timeout);
+    const [ms, from] = own !== undefined ? [own, 'step' as const] : fromProfile !== undefined ? [fromProfile, 'profile' as const] : [defaultTimeoutMs, 'default' as const];
+    return ms ? { ms, from } : undefined;
   }
 
   /** Sends input to the running step (answers to `read`, password prompts); dropped between steps. */
