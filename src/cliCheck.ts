@@ -24,7 +24,7 @@ import { parseRunbook, type Step } from './core/runbook';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { whoRuns, workspaceRootOf } from './cliRun';
-import { loadProfile, runbooksAt } from './cliShared';
+import { loadProfile, runbooksAt, stopSignals } from './cliShared';
 import type { CliIo } from './cli';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
@@ -144,17 +144,26 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   let done = 0;
   let unresolved = false;
   let stopAll = false;
+  // Ctrl-C, SIGTERM, SIGHUP: the running step is cancelled and recorded, the rest skipped, the
+  // session ended, the report written; the exit code says which signal.
+  const abort = new AbortController();
+  let current: RunbookRunner | undefined;
+  const stop = stopSignals((signal) => abort.abort(`stopped by ${signal}`), () => void current?.close());
   for (const { file, steps } of plans) {
     const root = workspaceRootOf(file);
     // Workspaces are few and runbooks many: each profiles file is read once per check.
     let profile = profiles.get(root);
     if (!profile) {
       profile = loadProfile(root, args.profile, io, { warnings: false });
-      if (!profile) return 2;
+      if (!profile) {
+        stop.dispose();
+        return 2;
+      }
       profiles.set(root, profile);
     }
     if (profile.protected && args.confirmProfile !== profile.name) {
       io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to check on it\n`);
+      stop.dispose();
       return 2;
     }
     const values = { ...profile.vars, ...args.vars };
@@ -179,12 +188,14 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       continue;
     }
     const runner = new RunbookRunner({ profile, values, who: recording ? whoIn(root) : '', defaultTimeoutMs: args.timeoutMs });
+    current = runner;
     let failedStep: Step | undefined;
     // A step's gate (pure) is decided while the shell runs the step before it.
     let gated: { step: Step; skip: string | undefined } | undefined;
     try {
       for (const [i, step] of steps.entries()) {
-        const skip = stopAll ? 'an earlier runbook failed (--fail-fast)'
+        const skip = stop.signal ? `the check was stopped by ${stop.signal}`
+          : stopAll ? 'an earlier runbook failed (--fail-fast)'
           : failedStep ? `skipped after "${failedStep.name}" failed`
           : gated?.step === step ? gated.skip : gate(step, profile, args.yes);
         done++;
@@ -194,7 +205,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           continue;
         }
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
-        const running = runner.run(step);
+        const running = runner.run(step, abort.signal);
         const next = steps[i + 1];
         gated = next ? { step: next, skip: gate(next, profile, args.yes) } : undefined;
         const outcome = await running;
@@ -224,6 +235,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       await runner.close();
     }
   }
+  stop.dispose();
   const all = suites.flatMap((s) => s.cases);
   const failed = all.filter((c) => c.status === 'failed').length;
   const skipped = all.filter((c) => c.status === 'skipped').length;
@@ -240,6 +252,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }
   }
   say(`${all.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
+  if (stop.exitCode !== undefined) return stop.exitCode;
   if (args.dryRun) return unresolved ? 1 : 0;
   return failed > 0 ? 1 : 0;
 }

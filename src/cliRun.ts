@@ -19,7 +19,7 @@ import { parseRunbook, type Runbook, type Step } from './core/runbook';
 import { forbiddenOn, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
-import { loadProfile, readError } from './cliShared';
+import { loadProfile, readError, stopSignals } from './cliShared';
 import type { CliIo } from './cli';
 
 export const RUN_USAGE = `usage: opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile NAME]
@@ -261,8 +261,6 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const typedSecrets = Object.entries(values).filter(([name]) => SECRET_NAME.test(name)).map(([, value]) => value);
   const who = whoRuns(root);
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.on('SIGINT', onSigint);
   const runner = new RunbookRunner({
     profile,
     values,
@@ -300,6 +298,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       }
     },
   });
+  // Ctrl-C, SIGTERM, SIGHUP: the running step is cancelled and recorded, the session ended.
+  const stop = stopSignals((signal) => abort.abort(`stopped by ${signal}`), () => void runner.close());
   // What a person types goes to the running step (a `read`, a password prompt).
   const forward = (data: Buffer | string) => runner.write(data.toString());
   if (process.stdin.isTTY) process.stdin.on('data', forward);
@@ -325,14 +325,14 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
     if (process.stdin.isTTY) {
       process.stdin.off('data', forward);
       process.stdin.pause();
     }
     await runner.close();
+    stop.dispose();
   }
-  return exit;
+  return stop.exitCode ?? exit;
 }
 
 /** Secret values by name, from the environment or asked for on a terminal; undefined when one is unavailable. */

@@ -85,7 +85,8 @@ export class RunbookRunner {
   /**
    * Runs one step and returns its outcome (redacted). Never rejects for a step's own failure:
    * an unreachable target, a dead shell or unresolved placeholders become a failed or skipped
-   * outcome with a reason.
+   * outcome with a reason. Aborting `signal` cancels the step; a string given to `abort()` is
+   * the outcome's reason.
    */
   async run(step: Step, signal?: AbortSignal): Promise<Outcome> {
     const started = Date.now();
@@ -137,7 +138,7 @@ export class RunbookRunner {
     const result: StepResult = await running;
     let reason: string | undefined;
     let status: Outcome['status'] = result.status;
-    if (result.status === 'timed-out') reason = `timed out after ${formatDuration(timeoutMs ?? 0)}${timeout?.from === 'default' ? ' (the default limit; a \`timeout\` on the step or the profile sets another)' : ''}`;
+    if (result.status === 'timed-out') reason = `timed out after ${formatDuration(timeoutMs ?? 0)}${timeout?.from === 'default' ? ' (the default limit; a `timeout` on the step or the profile sets another)' : ''}`;
     // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
     if (expected.error) {
       status = 'failed';
@@ -152,6 +153,8 @@ export class RunbookRunner {
       this.lostReason = result.sessionEnded.reason;
       await this.dropSession();
     }
+    // Why it was cancelled, when the canceller said (`abort('stopped by SIGTERM')`).
+    if (status === 'cancelled' && typeof signal?.reason === 'string') reason = reason ? `${signal.reason}; ${reason}` : signal.reason;
     return finish({
       status,
       // A step stopped from outside has no exit code of its own (its 130 is the Ctrl-C it got).
