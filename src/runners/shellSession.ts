@@ -140,6 +140,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type * as Mvdan from 'mvdan-sh';
 import type { go } from 'mvdan-sh';
+import { trimEndOf } from '../core/trim';
 import type { Channel, ChannelEnd, Transport } from './transport';
 
 /** One step to run in a session. */
@@ -692,7 +693,7 @@ function bashStep(code: string, continueOnError: boolean, input: boolean, pty: b
  * that does not parse is evaluated whole (bash then reports its syntax error).
  */
 function bashStatements(code: string): { text: string; line: number }[] {
-  const body = code.replace(/\n+$/, '');
+  const body = trimEndOf(code, '\n');
   if (!/[\n;&]/.test(body)) return [{ text: code, line: 1 }];
   const starts = statementStarts(code);
   if (!starts || starts.length === 0) return [{ text: code, line: 1 }];
