@@ -28,5 +28,7 @@ export function adversarialInputs(n: number): string[] {
     'xoxb-'.repeat(n / 5),
     'a.b-c_d'.repeat(n / 7),
     ('AAAA\n').repeat(n / 5) + '-----END PRIVATE KEY-----',
+    // Key blocks on one line: each looked for the line's end again.
+    '-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----'.repeat(n / 53),
   ];
 }

@@ -80,3 +80,17 @@ test('runbooks: megabyte lines shaped against the risk, placeholder, name, varia
   assert.equal(rows['declared']![2], '0', 'a name after export and its options is a variable');
   for (const name of Object.keys(rows)) assert.ok(Number(rows[name]![0]) >= 1, `${name}: ${rows[name]}`);
 });
+
+test('redaction: every adversarial shape at 8 MB, and 32 MB of key blocks on one line', () => {
+  const out = bounded(`
+    const { redact, REDACTED } = load('src/core/redact.ts');
+    const { adversarialInputs } = load('test/support/redactInputs.ts');
+    for (const input of adversarialInputs(8 * 1024 * 1024)) redact(input, ['secret-1', 'another-secret']);
+    const blocks = 32 * 1024 * 1024 / 53;
+    const line = redact('-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----'.repeat(blocks));
+    console.log(Math.floor(blocks), line.split(REDACTED).length - 1, line.includes('x'));
+  `, 60_000);
+  const [blocks, hidden, leaked] = out.trim().split(' ');
+  assert.equal(hidden, blocks, 'every block hidden');
+  assert.equal(leaked, 'false');
+});
