@@ -24,7 +24,7 @@ import { parseRunbook, type Step } from './core/runbook';
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { whoRuns, workspaceRootOf } from './cliRun';
-import { loadProfile, runbooksAt, stopSignals } from './cliShared';
+import { loadProfile, readError, runbooksAt, stopSignals } from './cliShared';
 import type { CliIo } from './cli';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
@@ -111,9 +111,10 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const files: string[] = [];
   for (const path of args.paths) {
     try {
-      files.push(...runbooksAt(path));
-    } catch {
-      io.err(`opsdoc: cannot read ${path}: no such file or directory\n`);
+      // A FIFO, a dangling symlink or a loop below a folder is named and skipped, never opened.
+      files.push(...runbooksAt(path, (bad, why) => io.err(`opsdoc: skipping ${bad}: ${why}\n`)));
+    } catch (error) {
+      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
       return 2;
     }
   }

@@ -24,7 +24,7 @@ export function bounded(body: string, limitMs = 20_000): string {
     killSignal: 'SIGKILL',
     maxBuffer: 64 * 1024 * 1024,
   });
-  assert.equal(child.signal, null, `not done within ${limitMs} ms: super-linear on this input? ${child.stderr}`);
+  assert.equal(child.signal, null, `not done within ${limitMs} ms (stuck, or super-linear on this input?) ${child.stderr}`);
   assert.equal(child.status, 0, child.stderr);
   return child.stdout;
 }
