@@ -113,6 +113,9 @@ export class RunbookRunner {
     }
     const kept = lines.run === 'part' ? filled.code.split('\n').filter((_, i) => !lines.omit.has(step.codeLines[i]?.line ?? -1)).join('\n') : filled.code;
     const { code, hops } = this.prepare(step, kept);
+    // Stopped before it started (a signal during the previous step's bookkeeping): no session is
+    // opened for it.
+    if (signal?.aborted) return finish({ status: 'cancelled', exitCode: null, durationMs: 0, ...(typeof signal.reason === 'string' ? { reason: signal.reason } : {}) });
     let session: ShellSession;
     try {
       // A live session takes the step in this same turn, so the caller can work while it runs.

@@ -11,18 +11,22 @@
  * same pid) with a bash whose COMMANDS come from a process substitution that repeats one line
  * forever (see `bashBootstrap`):
  *
- *     { __opsdoc_p;} 2>/dev/null;__opsdoc_r&&builtin eval "$__opsdoc_g"
+ *     while :;do __opsdoc_r;builtin eval "$__opsdoc_g";done
  *
- * `__opsdoc_r` reads the next text the session sent on stdin, up to a random token line, and
- * the line evaluates it at the top level. stdin thus carries only the session's texts (read by
- * `read`, never further than the token) and, while a step runs, what a person types. The first
+ * `__opsdoc_r` reads the next text the session sent on stdin and the loop evaluates it at the
+ * top level (a loop is not a function: `declare` stays global). Through pipes a text ends with
+ * a NUL byte and is read by one `read -d ''`; on a pty, which holds a NUL back until the next
+ * line, it ends with a random token line. stdin thus carries only the session's texts (read by
+ * `read`, never further than their end) and, while a step runs, what a person types. The first
  * text is the init (helper functions and traps, see `bashInit`, and a random per-session
  * nonce); each step is then sent as
  *
  *     __opsdoc_B=('<statement 1, quoted>' '<statement 2>' ...)
  *     __opsdoc_b='builtin eval "$__opsdoc_x${__opsdoc_B[0]}";{ __opsdoc_q;} 2>/dev/null ...'
  *     __opsdoc_a '' [1];. /dev/fd/19 19<<<"$__opsdoc_s" [</dev/null];{ __opsdoc_z $?;} 2>/dev/null
- *     <token>
+ *     <NUL, or the token line>
+ *
+ * (a step of one statement needs no `__opsdoc_b`: its driver is `$__opsdoc_s1`).
  *
  * The code travels as single-quoted strings, so nothing in it can break out of the wrapper, and
  * runs through `eval`, one top-level statement at a time (split with mvdan-sh, each eval on the
@@ -41,12 +45,13 @@
  * `continueOnError` leaves the trap inert. Shell errors name the driver, with the step's own
  * line numbers: `/dev/fd/19: line 2: ...`.
  *
- * Some expansion errors (`${A[1 2]}`, a bad `declare -i` assignment) make bash drop the rest of
- * the whole top-level command, `__opsdoc_z` included. The next command bash runs then is the
- * generator's next line, whose `__opsdoc_p` sees the step still on and ends it as failed (status
- * 1), with the error shown: nothing the session must send after a step's start is needed to end
- * it. (A line queued after the step on stdin would not do: a step a person types into could
- * read it, and Ctrl-C on a terminal flushes it.)
+ * Some expansion errors (`${A[1 2]}`, a bad `declare -i` assignment) make bash drop the whole
+ * top-level command, the loop included; so does a `break` at a step's top level. The next
+ * command bash runs then is the generator's next copy of the loop, whose `__opsdoc_r` sees the
+ * step still on and ends it as failed (`__opsdoc_p`, status 1 or what bash left), with the
+ * error shown: nothing the session must send after a step's start is needed to end it. (A line
+ * queued after the step on stdin would not do: a step a person types into could read it, and
+ * Ctrl-C on a terminal flushes it.)
  *
  * `__opsdoc_a` gives each step the session's own stdin, stdout and stderr again, from copies the
  * init keeps on fds of their own (`{__opsdoc_0}` etc., allocated from 10 up): a step that
@@ -54,8 +59,8 @@
  * itself, and the markers, written to the copies, still arrive.
  *
  * The driver first prints a start marker (`<nonce>S`, on stderr, then stdout), and after the
- * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both (stderr's first, each
- * in one write), so each stream's output for the step is exactly what lies between the two
+ * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both copies (stderr's first,
+ * each in one write), so each stream's output for the step is exactly what lies between the two
  * and the step is over when both end markers arrived. Output outside start/end (a pty's echo
  * of the wrapper, a background job's output between steps) is dropped. The nonce is never
  * sent literally after init, so neither the echo of the wrapper nor `set`/`declare -f` output
@@ -132,9 +137,12 @@
  * - Known limits: a step that redirects or closes the session's own fds for good (bash: the
  *   copies from 10 up and fd 19 while the driver runs; sh: 6, 7, 8) loses the markers, so it
  *   ends only by timeout or cancel; `set -v` echoes the wrapper; a step that reads stdin to its
- *   end while a person can type ends only when they cancel it (or press Ctrl-D on a pty); bash
- *   4.1 or later is needed (`{var}` fds); bash < 5.1 and other shells may create a temp file
- *   for the here-string (a read-only TMPDIR then fails every step).
+ *   end while a person can type ends only when they cancel it (or press Ctrl-D on a pty); the
+ *   processes a step starts inherit the session's copies (a program that reads them on purpose
+ *   reads the session's own input); a `break` or `continue` at a step's top level fails the
+ *   step; bash 4.1 or later is needed (`{var}` fds), with `/dev/fd` for the process
+ *   substitution; bash < 5.1 and other shells may create a temp file for the here-string (a
+ *   read-only TMPDIR then fails every step).
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';

@@ -151,3 +151,21 @@ test('pagers are off in a session (a step never waits in less); a profile may se
     }
   }
 });
+
+test('a step whose signal was aborted before it started is cancelled with the reason, and no session is opened', async () => {
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', onEvent: (e) => events.push(e) });
+  try {
+    const [step] = steps('```bash\necho never\n```\n');
+    const stop = new AbortController();
+    stop.abort('stopped by SIGTERM');
+    const outcome = await runner.run(step!, stop.signal);
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(outcome.reason, 'stopped by SIGTERM');
+    assert.equal(outcome.exitCode, null);
+    assert.deepEqual(events.map((e) => e.type), ['step-end']);
+    assert.equal(runner.description, undefined, 'no session');
+  } finally {
+    await runner.close();
+  }
+});
