@@ -228,12 +228,15 @@ export class RunbookRunner {
     });
     // The profile's environment and secrets are exported by the session itself, so they reach
     // the shell on every kind of target (SSH servers often refuse `env` requests).
-    const exports = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
+    // One command (`export A='…' B='…' && cd '…'`): a step of one statement is sent as it is,
+    // without splitting it into statements first (which loads the shell parser).
+    const assignments = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
       .filter(([name]) => /^[A-Za-z_]\w*$/.test(name))
-      .map(([name, value]) => `export ${name}='${value.replace(/'/g, `'\\''`)}'`);
-    if (cwd && profile.target.type !== 'local') exports.push(`cd '${cwd.replace(/'/g, `'\\''`)}'`);
-    if (exports.length > 0) {
-      const init = await this.session.run({ code: exports.join('\n') });
+      .map(([name, value]) => `${name}='${value.replace(/'/g, `'\\''`)}'`);
+    const setup = assignments.length > 0 ? [`export ${assignments.join(' ')}`] : [];
+    if (cwd && profile.target.type !== 'local') setup.push(`cd '${cwd.replace(/'/g, `'\\''`)}'`);
+    if (setup.length > 0) {
+      const init = await this.session.run({ code: setup.join(' && ') });
       if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
     }
     this.options.onEvent?.({

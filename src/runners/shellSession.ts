@@ -14,17 +14,17 @@
  *     while :;do __opsdoc_r;builtin eval "$__opsdoc_g";done
  *
  * `__opsdoc_r` reads the next text the session sent on stdin and the loop evaluates it at the
- * top level (a loop is not a function: `declare` stays global). Through pipes a text ends with
- * a NUL byte and is read by one `read -d ''`; on a pty, which holds a NUL back until the next
- * line, it ends with a random token line. stdin thus carries only the session's texts (read by
- * `read`, never further than their end) and, while a step runs, what a person types. The first
+ * top level (a loop is not a function: `declare` stays global). Through pipes a text follows a
+ * line with its length in bytes and is taken by one `read -N`; on a pty it ends with a random
+ * token line. stdin thus carries only the session's texts (read by `read`, never further than
+ * their end) and, while a step runs, what a person types. The first
  * text is the init (helper functions and traps, see `bashInit`, and a random per-session
  * nonce); each step is then sent as
  *
  *     __opsdoc_B=('<statement 1, quoted>' '<statement 2>' ...)
  *     __opsdoc_b='builtin eval "$__opsdoc_x${__opsdoc_B[0]}";{ __opsdoc_q;} 2>/dev/null ...'
  *     __opsdoc_a '' [1];. /dev/fd/19 19<<<"$__opsdoc_s" [</dev/null];{ __opsdoc_z $?;} 2>/dev/null
- *     <NUL, or the token line>
+ *     (preceded by its length, or followed by the token line on a pty)
  *
  * (a step of one statement needs no `__opsdoc_b`: its driver is `$__opsdoc_s1`).
  *
@@ -324,7 +324,7 @@ export class ShellSession {
     const nonce = `OPSDOC${randomBytes(12).toString('hex')}`;
     const session = new ShellSession(channel, transport, argv, nonce, options);
     const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    const init = dialect === 'bash' ? `${bashBootstrap(session.sync, pty)}${bashInit(nonce, pty)}${bashEnd(session.sync, pty)}` : shInit(nonce, session.sync, pty);
+    const init = dialect === 'bash' ? `${bashBootstrap(session.sync, pty)}${bashFrame(bashInit(nonce, pty), session.sync, pty)}` : shInit(nonce, session.sync, pty);
     const result = await session.execute({ code: '' }, { prefix: init, startTimeoutMs: timeoutMs });
     const noise = session.startNoise?.text().trim();
     session.startNoise = undefined;
@@ -423,7 +423,7 @@ export class ShellSession {
       const input = Boolean(step.input) && !internal;
       // bash reads each text up to its end (see `bashBootstrap`).
       const wrapper = this.dialect === 'bash'
-        ? `${bashStep(code, Boolean(step.continueOnError), input, this.pty)}${bashEnd(this.sync, this.pty)}`
+        ? bashFrame(bashStep(code, Boolean(step.continueOnError), input, this.pty), this.sync, this.pty)
         : shStep(code, Boolean(step.continueOnError), input, this.pty);
       this.channel.stdin.write((internal?.prefix ?? '') + wrapper);
     });
@@ -577,11 +577,13 @@ function delay(ms: number): Promise<void> {
  * holds the generator alive.
  */
 function bashBootstrap(token: string, pty: boolean): string {
-  // Through pipes a text ends with a NUL byte, read in one `read -d ''`; a terminal would hold a
-  // NUL back until the next line, so on a pty a text ends with the token line.
+  // Through pipes a text comes after a line with its length in bytes, and `read -N` takes it in
+  // one read (bash reads a pipe byte by byte otherwise, not to read past what it needs). A
+  // terminal hands lines over whole, and `read -N` would switch it out of line mode: on a pty a
+  // text ends with the token line.
   const read = pty
     ? '__opsdoc_g=;while IFS= builtin read -r -u $__opsdoc_0 __opsdoc_l;do [ "$__opsdoc_l" = "$__opsdoc_k" ]&&builtin return 0;__opsdoc_g+=$__opsdoc_l$__opsdoc_nl;done;builtin exit'
-    : "IFS= builtin read -r -d '' -u $__opsdoc_0 __opsdoc_g||builtin exit";
+    : 'IFS= builtin read -r -u $__opsdoc_0 __opsdoc_l||builtin exit;LC_ALL=C IFS= builtin read -r -N "$__opsdoc_l" -u $__opsdoc_0 __opsdoc_g||builtin exit';
   const defs = [
     `__opsdoc_k='${token}';exec {__opsdoc_0}<&0`,
     'case $0 in /dev/fd/*) __opsdoc_f=${0#/dev/fd/};exec {__opsdoc_f}<&-;;esac',
@@ -594,9 +596,9 @@ function bashBootstrap(token: string, pty: boolean): string {
   return `\nexec "$BASH" --noprofile --norc <(${generator})\n`;
 }
 
-/** What ends each text a bash session sends after the bootstrap (see `bashBootstrap`). */
-function bashEnd(token: string, pty: boolean): string {
-  return pty ? `${token}\n` : '\0';
+/** A text a bash session sends after the bootstrap, framed as `bashBootstrap` reads it. */
+function bashFrame(text: string, token: string, pty: boolean): string {
+  return pty ? `${text}${token}\n` : `${Buffer.byteLength(text)}\n${text}`;
 }
 
 /**
@@ -638,7 +640,8 @@ function bashInit(nonce: string, pty: boolean): string {
     '__opsdoc_t',
     '__opsdoc_a() {',
     '__opsdoc_coe=${1-} __opsdoc_in=${2-} __opsdoc_stop=',
-    'exec 0<&$__opsdoc_0 1>&$__opsdoc_1 2>&$__opsdoc_2',
+    // stdin only for a step a person types into (the others get /dev/null on the driver).
+    'if [ -n "$__opsdoc_in" ]; then exec 0<&$__opsdoc_0 1>&$__opsdoc_1 2>&$__opsdoc_2; else exec 1>&$__opsdoc_1 2>&$__opsdoc_2; fi',
     `builtin trap '{ __opsdoc_e=$?; if [ -n "$__opsdoc_on" ] && [ \${#BASH_SOURCE[@]} -gt $__opsdoc_d ] && { [ -z "$__opsdoc_coe" ] || [ -n "$__opsdoc_stop" ]; }; then builtin set +e; builtin return $__opsdoc_e; fi; } 2>/dev/null' ERR`,
     'builtin set -E',
     '}',
@@ -697,12 +700,13 @@ function bashStep(code: string, continueOnError: boolean, input: boolean, pty: b
  * The top-level statements of a bash step with the line each starts on. bash carries on with
  * the next statement of an `eval` after an expansion error (`$(( 1 + ))`, a readonly variable)
  * in this one, with no ERR trap: evaluated one by one, that statement's eval fails, and the
- * step with it. Code on one line without `;` or `&` is one statement and is not parsed; code
- * that does not parse is evaluated whole (bash then reports its syntax error).
+ * step with it. Code on one line without `;` or a lone `&` is one statement and is not parsed;
+ * code that does not parse is evaluated whole (bash then reports its syntax error).
  */
 function bashStatements(code: string): { text: string; line: number }[] {
   const body = trimEndOf(code, '\n');
-  if (!/[\n;&]/.test(body)) return [{ text: code, line: 1 }];
+  // Only a line break, `;` or a lone `&` (not `&&`, `>&`, `&>`) can end a statement.
+  if (!/[\n;]|(?<![&>])&(?![&>])/.test(body)) return [{ text: code, line: 1 }];
   const starts = statementStarts(code);
   if (!starts || starts.length === 0) return [{ text: code, line: 1 }];
   let line = 1;
