@@ -3,6 +3,7 @@
 // things but never talks to the editor. Dependencies point one way:
 // core <- runners <- providers <- extension.
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 const io = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process', 'execa', 'ssh2', 'net', 'node:net', 'http', 'node:http', 'https', 'node:https'];
@@ -14,6 +15,17 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Patterns run on user text (runbooks, profiles, output tails, ssh config) must take linear
+    // time: a quadratic one made a 5 MB profile value never finish. These rules find the
+    // regexes a long run of one character can make backtrack or retry super-linearly.
+    files: ['src/**/*.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

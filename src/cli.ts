@@ -6,7 +6,7 @@
  * Exit codes: 0 when every file was listed, 2 for usage errors or when a file could not be
  * read (the other files are still listed).
  */
-import { runbookTexts } from './cliShared';
+import { runbookTexts, stopOnLostOutput } from './cliShared';
 import { parseRunbook } from './core/runbook';
 import { formatListing, listRunbook, type ListedRunbook } from './core/listing';
 
@@ -130,9 +130,11 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
 }
 
 if (require.main === module) {
-  // `opsdoc list | head`: a reader that closes the pipe early is not an error.
+  // `opsdoc list | head`: a reader that closes the pipe early is not an error. A run or a check
+  // first ends its session (rather than leave its shell running), and then exits.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (stopOnLostOutput(error)) return;
       if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw error;
     });

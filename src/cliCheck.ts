@@ -1,7 +1,7 @@
 /**
  * `opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE] [--json]
  *  [--write-notes] [--no-history] [--dry-run] [--fail-fast] [--step NAME] [--section TEXT]
- *  [--yes] [--confirm-profile=NAME]`
+ *  [--yes] [--confirm-profile=NAME] [--timeout DURATION]`
  *
  * Checks that runbooks still execute, headless (CI): every runnable step of each runbook, in
  * order, in one session per runbook; after a failure the runbook's remaining steps are
@@ -9,12 +9,14 @@
  * steps are left out; `expect` decides success where present. Nothing asks questions: values
  * come from --var and the profile's `vars`, risky steps need --yes, protected profiles
  * --confirm-profile; the profile's secrets come from the environment as for `run`, and a step
- * that needs an `"ask"` secret (nobody can type it here) is skipped with the reason. Every
- * sink (results, JUnit, --json, --dry-run, notes, history) gets secrets redacted.
- * Exit: 0 all passed, 1 failures, 2 usage or configuration errors.
+ * that needs an `"ask"` secret (nobody can type it here) could not run. Every sink (results,
+ * JUnit, --json, --dry-run, notes, history) gets secrets redacted. A step runs at most 10
+ * minutes (`--timeout`) unless it or the profile sets a `timeout`. Exit: 0 all passed, 1
+ * failures (timeouts included) or steps that could not run, 2 usage or configuration errors.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { parseDuration } from './core/attributes';
 import { shownCode } from './core/copyText';
 import { fillPlaceholders, refusalMessage } from './core/fill';
 import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
@@ -28,16 +30,20 @@ import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { missingSecretText, resolveSecrets, type SecretResolution } from './runners/secrets';
 import { whoRuns, workspaceRootOf } from './cliRun';
-import { loadProfile, readError, runbooksAt } from './cliShared';
+import { loadProfile, readError, runbooksAt, stopSignals } from './cliShared';
 import { outputPathProblem } from './cliOutput';
 import type { CliIo } from './cli';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
                     [--json] [--write-notes] [--no-history] [--dry-run] [--fail-fast]
                     [--step NAME] [--section TEXT] [--yes] [--confirm-profile=NAME]
+                    [--timeout DURATION]
 
 Runs every runnable step of each runbook (folders searched; default: the current folder)
-in order, one session per runbook, and reports which still execute.`;
+in order, one session per runbook, and reports which still execute.
+
+  --timeout DURATION     a step's time limit when neither the step nor the profile sets
+                         one (default 10m; 0 for none), e.g. 90s, 5m, 1h`;
 
 interface CheckArgs {
   paths: string[];
@@ -53,10 +59,14 @@ interface CheckArgs {
   sections: string[];
   yes: boolean;
   confirmProfile?: string;
+  timeoutMs: number;
 }
 
+/** A step's time limit in a check unless the step or the profile says otherwise: nothing hangs CI for good. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10 * 60_000;
+
 function parseArgs(argv: readonly string[]): CheckArgs | string {
-  const a: CheckArgs = { paths: [], vars: {}, json: false, writeNotes: false, history: true, dryRun: false, failFast: false, steps: [], sections: [], yes: false };
+  const a: CheckArgs = { paths: [], vars: {}, json: false, writeNotes: false, history: true, dryRun: false, failFast: false, steps: [], sections: [], yes: false, timeoutMs: DEFAULT_CHECK_TIMEOUT_MS };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const eq = raw.indexOf('=');
@@ -82,6 +92,13 @@ function parseArgs(argv: readonly string[]): CheckArgs | string {
       case '--section': { const v = take(); if (!v) return '--section needs a text'; a.sections.push(v); break; }
       case '--yes': case '-y': a.yes = true; break;
       case '--confirm-profile': a.confirmProfile = take(); break;
+      case '--timeout': {
+        const v = take();
+        const ms = parseDuration(v);
+        if (ms === undefined) return `--timeout takes a duration such as 90s, 5m or 1h (0 for none), got "${v ?? ''}"`;
+        a.timeoutMs = ms;
+        break;
+      }
       default:
         if (raw.startsWith('-')) return `unknown option "${raw}"`;
         a.paths.push(raw);
@@ -101,9 +118,10 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const files: string[] = [];
   for (const path of args.paths) {
     try {
-      files.push(...runbooksAt(path));
-    } catch {
-      io.err(`opsdoc: cannot read ${path}: no such file or directory\n`);
+      // A FIFO, a dangling symlink or a loop below a folder is named and skipped, never opened.
+      files.push(...runbooksAt(path, (bad, why) => io.err(`opsdoc: skipping ${bad}: ${why}\n`)));
+    } catch (error) {
+      io.err(`opsdoc: cannot read ${path}: ${readError(error)}\n`);
       return 2;
     }
   }
@@ -145,17 +163,26 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   let done = 0;
   let unresolved = false;
   let stopAll = false;
+  // Ctrl-C, SIGTERM, SIGHUP: the running step is cancelled and recorded, the rest skipped, the
+  // session ended, the report written; the exit code says which signal.
+  const abort = new AbortController();
+  let current: RunbookRunner | undefined;
+  const stop = stopSignals((signal) => abort.abort(`stopped by ${signal}`), () => void current?.close());
   for (const { file, runbook, steps } of plans) {
     const root = workspaceRootOf(file);
     // Workspaces are few and runbooks many: each profiles file is read once per check.
     let profile = profiles.get(root);
     if (!profile) {
       profile = loadProfile(root, args.profile, io, { warnings: false });
-      if (!profile) return 2;
+      if (!profile) {
+        stop.dispose();
+        return 2;
+      }
       profiles.set(root, profile);
     }
     if (profile.protected && args.confirmProfile !== profile.name) {
       io.err(`opsdoc: "${profile.name}" is a protected profile: pass --confirm-profile=${profile.name} to check on it\n`);
+      stop.dispose();
       return 2;
     }
     // Secrets as `run` resolves them; nobody can be asked, so "ask" ones are unavailable.
@@ -198,14 +225,16 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       }
       continue;
     }
-    const runner = new RunbookRunner({ profile, values, secrets: secrets.values, redact: hidden, who: recording ? whoIn(root) : '' });
+    const runner = new RunbookRunner({ profile, values, secrets: secrets.values, redact: hidden, who: recording ? whoIn(root) : '', defaultTimeoutMs: args.timeoutMs });
+    current = runner;
     let failedStep: Step | undefined;
     let failedNotRun = false;
     // A step's gate (pure) is decided while the shell runs the step before it.
     let gated: { step: Step; skip: Gate | undefined } | undefined;
     try {
       for (const [i, step] of steps.entries()) {
-        const skip: Gate | undefined = stopAll ? { reason: 'an earlier runbook failed (--fail-fast)', notRun: false }
+        const skip: Gate | undefined = stop.signal ? { reason: `the check was stopped by ${stop.signal}`, notRun: false }
+          : stopAll ? { reason: 'an earlier runbook failed (--fail-fast)', notRun: false }
           : failedStep ? { reason: `skipped after "${failedStep.name}" ${failedNotRun ? 'could not run' : 'failed'}`, notRun: false }
           : gated?.step === step ? gated.skip : gate(step, profile, args.yes, values) ?? needsSecret(step);
         done++;
@@ -221,13 +250,16 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           continue;
         }
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
-        const running = runner.run(step, undefined, { docDir: dirname(resolve(file)) });
+        const running = runner.run(step, abort.signal, { docDir: dirname(resolve(file)) });
         const next = steps[i + 1];
         gated = next ? { step: next, skip: gate(next, profile, args.yes, values) ?? needsSecret(next) } : undefined;
         const outcome = await running;
         progress.stop();
         const passed = outcome.status === 'passed';
-        const message = passed ? undefined : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+        // A timeout says so in its reason ("timed out after 10 min"), with no exit code of its own.
+        const message = passed ? undefined
+          : outcome.status === 'timed-out' && outcome.reason ? outcome.reason
+          : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
         suite.cases.push({
           name: step.name, line: step.line + 1, status: passed ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
           durationMs: outcome.durationMs, ...(message ? { message } : {}), ...(outcome.tail ? { output: outcome.tail } : {}),
@@ -248,6 +280,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       await runner.close();
     }
   }
+  stop.dispose();
   const all = suites.flatMap((s) => s.cases);
   const failed = all.filter((c) => c.status === 'failed').length;
   const notRun = all.filter((c) => c.status === 'error').length;
@@ -272,6 +305,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }
   }
   say(`${all.length - failed - notRun - skipped} passed, ${failed} failed, ${notRun ? `${notRun} could not run, ` : ''}${skipped} skipped\n`);
+  if (stop.exitCode !== undefined) return stop.exitCode;
   if (reportLost) return 2;
   if (args.dryRun) return unresolved ? 1 : 0;
   return failed > 0 || notRun > 0 ? 1 : 0;

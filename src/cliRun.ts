@@ -21,7 +21,7 @@ import { fillOptionsFor, forbiddenOn, isSecretName, linePlan, needsConfirmation,
 import { appendHistory, writeNote } from './runners/records';
 import { RunbookRunner } from './runners/runbookRunner';
 import { missingSecretText, resolveSecrets } from './runners/secrets';
-import { loadProfile, readError } from './cliShared';
+import { loadProfile, readError, stopSignals } from './cliShared';
 import type { CliIo } from './cli';
 
 export const RUN_USAGE = `usage: opsdoc run FILE [--step NAME | --line N | --section TEXT | --all] [--profile NAME]
@@ -272,8 +272,6 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const typedSecrets = Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value);
   const who = whoRuns(root);
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.on('SIGINT', onSigint);
   const runner = new RunbookRunner({
     profile,
     values,
@@ -281,6 +279,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     redact: typedSecrets,
     who,
     pty: args.pty,
+    // A person types into steps only on a terminal; otherwise steps read an empty stdin.
+    input: Boolean(process.stdin.isTTY),
     callbacks: {
       // Questions only a person can answer; without a terminal the answer is no.
       verifyHost: async (info) => {
@@ -309,6 +309,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       }
     },
   });
+  // Ctrl-C, SIGTERM, SIGHUP: the running step is cancelled and recorded, the session ended.
+  const stop = stopSignals((signal) => abort.abort(`stopped by ${signal}`), () => void runner.close());
   // What a person types goes to the running step (a `read`, a password prompt).
   const forward = (data: Buffer | string) => runner.write(data.toString());
   if (process.stdin.isTTY) process.stdin.on('data', forward);
@@ -328,19 +330,20 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         }
       }
       if (outcome.status !== 'passed' && step.attributes['continueOnError'] !== true) {
-        exit = outcome.status === 'cancelled' ? 130 : outcome.exitCode && outcome.exitCode > 0 ? outcome.exitCode : 1;
+        // 124 for a timeout, as timeout(1) says it; 130 for Ctrl-C.
+        exit = outcome.status === 'cancelled' ? 130 : outcome.status === 'timed-out' ? 124 : outcome.exitCode && outcome.exitCode > 0 ? outcome.exitCode : 1;
         break;
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
     if (process.stdin.isTTY) {
       process.stdin.off('data', forward);
       process.stdin.pause();
     }
     await runner.close();
+    stop.dispose();
   }
-  return exit;
+  return stop.exitCode ?? exit;
 }
 
 /**

@@ -3,18 +3,21 @@
  * section. Derived names depend only on the nearest heading and the step's position among
  * that heading's steps, so editing an unrelated part of the doc never renames a step.
  */
+import { trimEndOf, trimOf } from './trim';
 
 /** A lower-case, dash-separated slug of a heading ("Reset Database (Full Wipe)" -> "reset-database-full-wipe"). */
 export function slugify(text: string, maxLength = 48): string {
-  const slug = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  const slug = trimOf(
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-'),
+    '-',
+  );
   if (slug.length <= maxLength) return slug;
   const cut = slug.slice(0, maxLength);
-  return cut.slice(0, cut.lastIndexOf('-') > maxLength / 2 ? cut.lastIndexOf('-') : maxLength).replace(/-+$/, '');
+  return trimEndOf(cut.slice(0, cut.lastIndexOf('-') > maxLength / 2 ? cut.lastIndexOf('-') : maxLength), '-');
 }
 
 /**

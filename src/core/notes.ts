@@ -52,6 +52,7 @@ import { scanBlocks } from './markdown/scan';
 import type { MarkdownFlavor } from './markdown/types';
 import { OUTCOME_STATUSES, type Outcome, type OutcomeStatus } from './outcome';
 import { redact } from './redact';
+import { trimEndOf } from './trim';
 
 /** `inline`: rendered as a quoted list. `comment`: the whole note is invisible when rendered. */
 export type NoteMode = 'inline' | 'comment';
@@ -284,7 +285,7 @@ export function renderNote(
     : mode === 'inline'
       ? ['', start, '', ...body, '', end]
       : ['', start, ...body, end];
-  const blank = prefix.replace(/[ \t]+$/, '');
+  const blank = trimEndOf(prefix, ' \t');
   return lines.map((l) => eol + (l === '' ? blank : prefix + l)).join('');
 }
 
@@ -293,10 +294,41 @@ export function renderNote(
 const PREFIX = /^[ \t>]*/;
 /** Blank, also inside a blockquote (`>`). */
 const BLANK = /^[ \t>]*$/;
-const START = /^(<!--|\{\/\*)[ \t]*opsdoc:note[ \t]+(.*?)[ \t]*(-->|\*\/\})[ \t]*$/;
 const END = /^(<!--|\{\/\*)[ \t]*\/opsdoc:note[ \t]*(-->|\*\/\})[ \t]*$/;
 const DATA_KEY = 'opsdoc:outcome ';
-const CLOSER = /[ \t]*(?:-->|\*\/\})[ \t]*$/;
+
+/**
+ * Where the comment closing `content` (`-->` or `*\/}`, then only blanks) starts, blanks before
+ * it included; -1 when it does not end with one. A scan from the end: the pattern
+ * `/[ \t]*(?:-->|\*\/\})[ \t]*$/` is quadratic on a long run of blanks.
+ */
+function closerAt(content: string): number {
+  const body = trimEndOf(content, ' \t');
+  if (!body.endsWith('-->') && !body.endsWith('*/}')) return -1;
+  return trimEndOf(body.slice(0, -3), ' \t').length;
+}
+
+/**
+ * The start marker `<!-- opsdoc:note step=… -->` (or `{/* … *\/}`) read from a line without its
+ * prefix: the opener and the attributes, or undefined. Scanned, not matched with a regex whose
+ * blanks and lazy text could trade characters (polynomial on a long run of blanks).
+ */
+function startMarker(content: string): { html: boolean; attributes: string } | undefined {
+  const html = content.startsWith('<!--');
+  if (!html && !content.startsWith('{/*')) return undefined;
+  let at = html ? 4 : 3;
+  while (content[at] === ' ' || content[at] === '\t') at++;
+  if (!content.startsWith('opsdoc:note', at)) return undefined;
+  at += 'opsdoc:note'.length;
+  if (content[at] !== ' ' && content[at] !== '\t') return undefined;
+  while (content[at] === ' ' || content[at] === '\t') at++;
+  const close = closerAt(content);
+  if (close < at) {
+    // `<!-- opsdoc:note -->`: the blank before the closer was the required one.
+    return close >= 0 && trimEndOf(content.slice(0, at), ' \t').length === close ? { html, attributes: '' } : undefined;
+  }
+  return { html, attributes: content.slice(at, close) };
+}
 
 /** Offsets where each line starts (`\r\n`, `\n`, `\r`), as `computeLineStarts` in the runbook model. */
 function lineStartsOf(text: string): number[] {
@@ -339,12 +371,12 @@ function endingAt(text: string, offset: number, fallback: string): string {
 function readNoteAt(text: string, lineStarts: readonly number[], line: number): NoteBlock | undefined {
   const first = lineText(text, lineStarts, line);
   if (!first.includes('opsdoc:note')) return undefined;
-  const head = START.exec(first.replace(PREFIX, ''));
+  const head = startMarker(first.replace(PREFIX, ''));
   if (!head) return undefined;
-  const attrs = decodeAttributes(head[2]!);
+  const attrs = decodeAttributes(head.attributes);
   const step = attrs?.get('step');
   if (step === undefined || step === '') return undefined;
-  const syntax: NoteSyntax = head[1] === '<!--' ? 'html' : 'mdx';
+  const syntax: NoteSyntax = head.html ? 'html' : 'mdx';
   const outcomes: NoteOutcome[] = [];
   let mode: NoteMode | undefined;
   let spaced = line > 0 && BLANK.test(lineText(text, lineStarts, line - 1));
@@ -362,9 +394,9 @@ function readNoteAt(text: string, lineStarts: readonly number[], line: number): 
     }
     // The data is the last thing on the line, inside the comment that ends it.
     const key = content.lastIndexOf(DATA_KEY);
-    const closer = CLOSER.exec(content);
-    if (key === -1 || !closer || closer.index < key || !/<!--|\{\/\*/.test(content.slice(0, key))) return undefined;
-    const outcome = decodeOutcome(content.slice(key + DATA_KEY.length, closer.index), step);
+    const closer = closerAt(content);
+    if (key === -1 || closer < key || !/<!--|\{\/\*/.test(content.slice(0, key))) return undefined;
+    const outcome = decodeOutcome(content.slice(key + DATA_KEY.length, closer), step);
     if (!outcome) return undefined;
     outcomes.push(outcome);
     // Comment-mode lines are whole comments; inline lines are list items with a trailing one.

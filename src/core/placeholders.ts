@@ -12,6 +12,7 @@
  * Text in comments is never a placeholder: a comment is not run, so nothing needs a value.
  */
 import type { LexLine } from './lexical';
+import { trimOf } from './trim';
 
 /** Where a placeholder appears, relative to the step's code. */
 export interface PlaceholderSpot {
@@ -37,7 +38,6 @@ const ANGLE = /<([A-Za-z][\w.:-]*(?: [\w.:-]+){0,3})>/g;
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
 // Not after `${#`, `${!` (`${#API_TOKEN}` is the length of a variable, not a value to fill).
 const CAPITALS = /(?<![\w$/.#!-])(?:\$\{?)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])/g;
-const MASK = /(?<![\w$])[\w.-]*X{2,}[\w.-]*/g;
 
 const FILL_PREFIX = /^(YOUR|THE|MY|REPLACE|INSERT|ENTER|PUT|SOME|NEW|OLD|TARGET)_/;
 const FILL_SEGMENT = /_(NAME|ID|HASH|FILE|FILENAME|IP|HOST|HOSTNAME|PATH|URL|PASSWORD|TOKEN|KEY|CONTAINER|USER|USERNAME|VERSION|TAG|PORT|HERE|VALUE|DIR|BUCKET|REGION|ACCOUNT|EMAIL|DOMAIN|SHA|COMMIT|BRANCH|NAMESPACE|POD|CLUSTER|DATABASE|DB)(?=_|$)/;
@@ -75,17 +75,70 @@ export function findPlaceholders(lines: readonly LexLine[], knownVariables: () =
       if (after === '=') continue; // an assignment: the name of a variable
       if (!FILL_PREFIX.test(token) && !FILL_SEGMENT.test(token)) continue;
       if (knownVariables().has(token)) continue;
-      if (/\b(export|unset|read|readonly|declare|local|for)\s+(-\w+\s+)*$/.test(text.slice(0, m.index))) continue;
+      if (declaredAt(text, m.index)) continue;
       add('capitals', token, token, codeLine, m.index);
     }
-    if (text.includes('XX')) for (const m of text.matchAll(MASK)) {
-      const token = m[0].replace(/^[.-]+|[.-]+$/g, '');
+    if (text.includes('XX')) for (const m of masks(text)) {
+      const token = trimOf(m.text, '.-');
       // A mask has a whole segment of X's (`backup_XXXX_XX`), not capitals inside a word.
       if (!token.split(/[_.-]/).some((segment) => /^X{2,}$/.test(segment))) continue;
-      add('mask', token, token, codeLine, m.index + m[0].indexOf(token));
+      add('mask', token, token, codeLine, m.index + m.text.indexOf(token));
     }
   });
   return [...byToken.values()].sort((a, b) => a.spots[0]!.codeLine - b.spots[0]!.codeLine || a.spots[0]!.column - b.spots[0]!.column);
+}
+
+const WORD = /\w/;
+const BLANK = /\s/;
+const MASK_CHAR = /[\w.-]/;
+
+/**
+ * The masks (`backup_XXXX_XX`) the regex `(?<![\w$])[\w.-]*X{2,}[\w.-]*` matches, found in one
+ * pass: in each run of word characters, dots and dashes, from its first position not after a
+ * word character or `$` to the run's end, when an `XX` follows that position. (The regex tried
+ * again from every such position of a run without one: quadratic on `-.-.-.…`.)
+ */
+function masks(text: string): { text: string; index: number }[] {
+  const out: { text: string; index: number }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!MASK_CHAR.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < text.length && MASK_CHAR.test(text[end]!)) end++;
+    let start = i;
+    while (start < end && start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '$')) start++;
+    const run = text.slice(start, end);
+    if (run.includes('XX')) out.push({ text: run, index: start });
+    i = end;
+  }
+  return out;
+}
+
+const DECLARING = ['export', 'unset', 'readonly', 'read', 'declare', 'local', 'for'];
+
+/**
+ * Whether the name at `at` is the one a declaring word gives (`export NAME`, `read -r NAME`):
+ * a backward scan over the blanks and `-x` options before it, as
+ * `/\b(export|…)\s+(-\w+\s+)*$/` on the text before it, which was quadratic over a line's names.
+ */
+function declaredAt(text: string, at: number): boolean {
+  let i = at;
+  if (i === 0 || !BLANK.test(text[i - 1]!)) return false;
+  for (;;) {
+    while (i > 0 && BLANK.test(text[i - 1]!)) i--;
+    let j = i;
+    while (j > 0 && !BLANK.test(text[j - 1]!)) j--;
+    const word = text.slice(j, i);
+    if (/^-\w+$/.test(word)) {
+      if (j === 0) return false;
+      i = j;
+      continue;
+    }
+    return DECLARING.some((kw) => word.endsWith(kw) && (word.length === kw.length || !WORD.test(word[word.length - kw.length - 1]!)));
+  }
 }
 
 const HINT_WORDS = /\b(replace|substitute|fill in|where|is the|is your|are the|with the|set to|should be|e\.g\.|for example|stands for|means)\b/i;

@@ -77,45 +77,72 @@ export interface RiskInput {
 
 interface CommandRule {
   kind: 'destructive' | 'service' | 'endless' | 'interactive';
-  re: RegExp;
+  /** The command, anywhere in the text. */
+  re?: RegExp;
+  /**
+   * Or a command (`head`) followed, later in the same command of a pipeline or list (no `|`,
+   * `;` or `&` between), by `tail`: `\bkubectl\b` then `\sdelete\b`. Tested once per command
+   * from its first `head`, which sees the most text after it: as one regex,
+   * `\bkubectl\b[^|;&]*\sdelete\b` scanned to the end of the command from every `kubectl`
+   * (quadratic on a line that repeats it).
+   */
+  head?: RegExp;
+  tail?: RegExp;
   /** Languages the rule applies to; shell rules also apply to shell-like unlabelled blocks. */
   langs: readonly string[];
 }
 
 const SH = ['shell', ''];
 const SQLISH = ['sql', 'cql', 'shell', ''];
+/** A flag group with both letters, in any order (`-it`, `-ti`, `-dit`): lookaheads scan the group once. */
+const IT_FLAGS = /\s-(?=[a-zA-Z]*i)(?=[a-zA-Z]*t)[a-zA-Z]+\b/;
 const RULES: readonly CommandRule[] = [
   // Data destroyed or overwritten. SQL rules also fire inside `psql -c "..."` in shell.
   { kind: 'destructive', langs: SQLISH, re: /\bdrop\s+(?:table|database|schema|keyspace|index|view|materialized\s+view|user|role|collection|type|function|sequence|owned)\b/i },
   { kind: 'destructive', langs: SQLISH, re: /\btruncate\s+(?:table\s+)?\w/i },
-  { kind: 'destructive', langs: SH, re: /(?:^|[\s;&|("'])rm\s+(?:-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b/ },
+  { kind: 'destructive', langs: SH, re: /(?:^|[\s;&|("'])rm\s+(?:-(?=[a-zA-Z]*[rR])[a-zA-Z]+|--recursive)\b/ },
   { kind: 'destructive', langs: SH, re: /\b(?:docker|podman)\s+(?:container\s+)?rm\b/ },
   { kind: 'destructive', langs: SH, re: /\b(?:docker|podman)\s+(?:volume\s+rm|(?:volume|system|container|image|network)\s+prune)\b/ },
-  { kind: 'destructive', langs: SH, re: /\b(?:compose|docker-compose)\s+down\b[^|;&]*\s(?:-v|--volumes)\b/ },
+  { kind: 'destructive', langs: SH, head: /\b(?:compose|docker-compose)\s+down\b/, tail: /\s(?:-v|--volumes)\b/ },
   { kind: 'destructive', langs: SH, re: /\bmigrate\s+(?:down|reset|force|drop|fresh|rollback)\b/ },
   { kind: 'destructive', langs: SH, re: /\b(?:db:drop|db:reset|migrate:fresh|migrate:reset|drizzle-kit\s+drop|prisma\s+migrate\s+reset|dropdb|dropuser)\b/ },
   { kind: 'destructive', langs: ['shell', '', 'redis'], re: /\bflush(?:all|db)\b/i },
-  { kind: 'destructive', langs: SH, re: /\bkubectl\b[^|;&]*\sdelete\b/ },
+  { kind: 'destructive', langs: SH, head: /\bkubectl\b/, tail: /\sdelete\b/ },
   { kind: 'destructive', langs: SH, re: /\bhelm\s+(?:uninstall|delete)\b/ },
-  { kind: 'destructive', langs: SH, re: /\bterraform\s+(?:destroy\b|apply\b[^|;&]*-destroy\b)/ },
-  { kind: 'destructive', langs: SH, re: /\bpg_restore\b[^|;&]*\s(?:--clean|-c)\b/ },
-  { kind: 'destructive', langs: SH, re: /\bmongorestore\b[^|;&]*\s--drop\b/ },
-  { kind: 'destructive', langs: SH, re: /\bgit\s+push\b[^|;&]*\s(?:--force(?:-with-lease)?|-f)\b/ },
+  { kind: 'destructive', langs: SH, re: /\bterraform\s+destroy\b/ },
+  { kind: 'destructive', langs: SH, head: /\bterraform\s+apply\b/, tail: /-destroy\b/ },
+  { kind: 'destructive', langs: SH, head: /\bpg_restore\b/, tail: /\s(?:--clean|-c)\b/ },
+  { kind: 'destructive', langs: SH, head: /\bmongorestore\b/, tail: /\s--drop\b/ },
+  { kind: 'destructive', langs: SH, head: /\bgit\s+push\b/, tail: /\s(?:--force(?:-with-lease)?|-f)\b/ },
   { kind: 'destructive', langs: SH, re: /\bgit\s+(?:reset\s+--hard|clean\s+-[a-zA-Z]*f)/ },
-  { kind: 'destructive', langs: SH, re: /\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b|\bdd\b[^|;&]*\bof=/ },
+  { kind: 'destructive', langs: SH, re: /\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b/ },
+  { kind: 'destructive', langs: SH, head: /\bdd\b/, tail: /\bof=/ },
   { kind: 'destructive', langs: ['js', 'shell', ''], re: /\.(?:dropDatabase|drop)\(\s*\)|\.deleteMany\(\s*\{\s*\}\s*\)/ },
   // A running service is affected.
   { kind: 'service', langs: SH, re: /(?:^|[\s;&|(])(?:restart|reload)(?=\s|$)/ },
-  { kind: 'service', langs: SH, re: /\bservice\s+update\b[^|;&]*--force\b/ },
-  { kind: 'service', langs: SH, re: /\b(?:compose|docker-compose)\s+(?:[\w-]+\s+)*(?:down|stop|kill)\b/ },
+  { kind: 'service', langs: SH, head: /\bservice\s+update\b/, tail: /--force\b/ },
+  // At most a few words between (`docker compose -p app down`): an unbounded run of words was
+  // scanned again from every `compose` of a long line.
+  { kind: 'service', langs: SH, re: /\b(?:compose|docker-compose)\s+(?:[\w-]+\s+){0,8}(?:down|stop|kill)\b/ },
   { kind: 'service', langs: SH, re: /\b(?:docker|podman)\s+(?:container\s+)?(?:stop|kill)\b|\bsystemctl\s+(?:stop|disable|kill)\b/ },
-  { kind: 'service', langs: SH, re: /\bkubectl\b[^|;&]*\s(?:scale|drain|cordon|rollout\s+undo)\b|(?:^|[\s;&|(])(?:reboot|shutdown|poweroff)(?=\s|$)/ },
+  { kind: 'service', langs: SH, head: /\bkubectl\b/, tail: /\s(?:scale|drain|cordon|rollout\s+undo)\b/ },
+  { kind: 'service', langs: SH, re: /(?:^|[\s;&|(])(?:reboot|shutdown|poweroff)(?=\s|$)/ },
   // Never ends by itself.
-  { kind: 'endless', langs: SH, re: /\blogs\b[^|;&]*\s(?:-f|--follow)\b|\b(?:tail|journalctl)\b[^|;&]*\s-[a-zA-Z]*[fF]\b/ },
+  { kind: 'endless', langs: SH, head: /\blogs\b/, tail: /\s(?:-f|--follow)\b/ },
+  { kind: 'endless', langs: SH, head: /\b(?:tail|journalctl)\b/, tail: /\s-[a-zA-Z]*[fF]\b/ },
   { kind: 'endless', langs: SH, re: /(?:^|[\s;&|(])(?:watch|top|htop)(?:\s|$)|\bsleep\s+infinity\b/ },
   // Needs a person at a terminal.
-  { kind: 'interactive', langs: SH, re: /\b(?:docker|podman|kubectl|nerdctl)\s+(?:exec|run|attach)\b[^|;&]*\s-(?:it|ti|[a-zA-Z]*i[a-zA-Z]*t[a-zA-Z]*|[a-zA-Z]*t[a-zA-Z]*i[a-zA-Z]*)\b/ },
+  { kind: 'interactive', langs: SH, head: /\b(?:docker|podman|kubectl|nerdctl)\s+(?:exec|run|attach)\b/, tail: IT_FLAGS },
 ];
+
+/** Whether `rule` finds its command in `text` (split into `commands` once, when a rule needs it). */
+function ruleMatches(rule: CommandRule, text: string, commands: () => string[]): boolean {
+  if (rule.re) return rule.re.test(text);
+  return commands().some((command) => {
+    const head = rule.head!.exec(command);
+    return head !== null && rule.tail!.test(command.slice(head.index + head[0].length));
+  });
+}
 
 /** Every word some rule or check below needs; a line without any of them carries no command risk. */
 const TRIGGERS = /rm|drop|truncat|delete|docker|podman|compose|migrat|db:|drizzle|prisma|flush|kubectl|helm|terraform|restore|push|reset|clean|mkfs|shred|wipefs|dd|restart|reload|service|systemctl|reboot|shutdown|poweroff|logs|tail|journalctl|watch|top|sleep|exec|run|attach|nerdctl|psql|cqlsh|mongo|mysql|sqlite|redis|ssh/i;
@@ -149,24 +176,32 @@ export function assessRisk(input: RiskInput): Risk {
   const shellish = lang === 'shell' || lang === '';
   // Logical commands: backslash continuations and multi-line strings are joined, so a
   // `cqlsh -e "` opening line and the `DROP` inside its string count as one command.
-  const logical: { text: string; line: number; lastIndex: number }[] = [];
+  // Each command's lines are kept apart and joined once: the joined text grows with each line,
+  // and working on it line by line was quadratic over a long continued command.
+  const parts: { lines: string[]; line: number; lastIndex: number }[] = [];
   lines.forEach((lex, i) => {
-    const prev = logical[logical.length - 1];
-    const joins = prev && (lex.continued || /\\\s*$/.test(lines[i - 1]!.code));
+    const prev = parts[parts.length - 1];
+    const backslash = i > 0 && /\\\s*$/.test(lines[i - 1]!.code);
+    const joins = prev && (lex.continued || backslash);
     if (joins) {
-      prev.text = prev.text.replace(/\\\s*$/, '') + ' ' + lex.code;
+      // The previous line's own backslash goes (the last line of `prev` is that line).
+      if (backslash) prev.lines[prev.lines.length - 1] = prev.lines[prev.lines.length - 1]!.replace(/\\\s*$/, '');
+      prev.lines.push(lex.code);
       prev.lastIndex = i;
     } else if (lex.code.trim() !== '') {
-      logical.push({ text: lex.code, line: i, lastIndex: i });
+      parts.push({ lines: [lex.code], line: i, lastIndex: i });
     }
   });
+  const logical = parts.map((p) => ({ text: p.lines.join(' '), line: p.line, lastIndex: p.lastIndex }));
   for (const cmd of logical) {
     const docLine = docLines[cmd.line]!;
     const text = cmd.text.trim();
     // Most lines mention none of the words any rule needs: one test instead of thirty.
     if (!TRIGGERS.test(text)) continue;
+    let commands: string[] | undefined;
+    const split = () => (commands ??= text.split(/[|;&]/));
     for (const rule of RULES) {
-      if (!rule.langs.includes(lang) || !rule.re.test(text)) continue;
+      if (!rule.langs.includes(lang) || !ruleMatches(rule, text, split)) continue;
       push(reasons, { kind: rule.kind, level: rule.kind === 'destructive' ? 'destructive' : 'caution', text: clip(text), line: docLine });
     }
     if (lang === 'sql' || lang === 'cql' || shellish) {

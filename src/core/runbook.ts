@@ -266,7 +266,7 @@ export function parseRunbook(text: string, options: ParseOptions): Runbook {
     // A label ends with a colon or bold markup ("**Staging:**", "Development:"); most lines
     // before a fence do not, and skip the regexes.
     const labelEnv = label && label.text.length <= 80 && /[:*_]$/.test(label.text)
-      ? (/^(\*\*|__)?[^*_]{1,40}(\*\*|__)?\s*:?\s*(\*\*|__)?:?$/.test(label.text) ? envOfLabel(label.text) : undefined) ?? envOfLeadIn(label.text)
+      ? (/^(\*\*|__)?[^*_]{1,40}(\*\*|__)?\s*(?::\s*)?(\*\*|__)?:?$/.test(label.text) ? envOfLabel(label.text) : undefined) ?? envOfLeadIn(label.text)
       : undefined;
     let headingEnv: string | undefined;
     if (heading) {

@@ -432,9 +432,20 @@ function normalizeRanges(mask: ReadonlyArray<Range>, length: number): Range[] {
  * last word with `\r`).
  */
 function neutralize(code: string, ranges: ReadonlyArray<Range>): string {
-  let text = code.includes('\r') ? code.replace(/\r/g, ' ') : code;
-  for (const [s, e] of ranges) text = text.slice(0, s) + text.slice(s, e).replace(/[^\n]/g, '_') + text.slice(e);
-  return text;
+  const text = code.includes('\r') ? code.replace(/\r/g, ' ') : code;
+  if (ranges.length === 0) return text;
+  // One pass over the ranges in order (rebuilding the whole text for each range was quadratic
+  // in a line of many placeholders).
+  const pieces: string[] = [];
+  let at = 0;
+  for (const [s, e] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const from = Math.max(s, at);
+    if (e <= from) continue;
+    pieces.push(text.slice(at, from), text.slice(from, e).replace(/[^\n]/g, '_'));
+    at = e;
+  }
+  pieces.push(text.slice(at));
+  return pieces.join('');
 }
 
 /**

@@ -21,7 +21,7 @@ export interface Variant {
 }
 
 const ENV_WORD = '(?:dev|development|develop|prod|production|staging|stage|stg|local|test|testing|qa|uat|preprod|sandbox)';
-const ENV_ALONE = new RegExp(`^(?:for\\s+|on\\s+|in\\s+)?(?:the\\s+)?(${ENV_WORD})(?:\\s+(?:env|environment|only|server|servers|cluster|setup|mode|stack))?\\s*:?\\s*(?:\\(.*\\))?\\s*:?$`, 'i');
+const ENV_ALONE = new RegExp(`^(?:for\\s+|on\\s+|in\\s+)?(?:the\\s+)?(${ENV_WORD})(?:\\s+(?:env|environment|only|server|servers|cluster|setup|mode|stack))?\\s*(?::\\s*)?(?:\\(.*\\)\\s*)?:?$`, 'i');
 
 /** Maps an environment word to its normal name ('prod' -> 'production'). */
 export function normaliseEnv(word: string): string {

@@ -22,6 +22,7 @@ import { RUNBOOK_SELECTOR } from './codeLens';
 import { stepNotes } from './modelNotes';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
+import { trimEndOf } from '../core/trim';
 
 const SEVERITY: Record<EditorDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -161,7 +162,7 @@ class RunbookFixes implements vscode.CodeActionProvider {
           if (!step || step.line !== d.line) break;
           const fence = doc.lineAt(step.line).text;
           const prefix = /^[ \t>]*/.exec(fence)![0];
-          const blank = prefix.replace(/[ \t]+$/, '');
+          const blank = trimEndOf(prefix, ' \t');
           const above = step.line > 0 ? doc.lineAt(step.line - 1).text : '';
           const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
           const words = step.risk.level === 'destructive' ? 'This step destroys or overwrites data' : 'This step needs care';

@@ -451,6 +451,8 @@ export class RunController implements vscode.Disposable {
       redact: session.secretValues,
       who: await this.who(session.root),
       pty: USE_PTY,
+      // The session's terminal takes keystrokes for the running step.
+      input: true,
       onEvent: (event) => this.onEvent(session, event),
       callbacks: {
         verifyHost: async (info) => {

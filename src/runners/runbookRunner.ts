@@ -13,6 +13,7 @@ import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill'
 import { lexLines } from '../core/lexical';
 import { fillOptionsFor, linePlan } from '../core/gatePlan';
 import { splitHops } from '../core/hops';
+import { formatDuration } from '../core/notes';
 import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
 import { redact, RedactStream, REDACT_IDLE_MS } from '../core/redact';
@@ -55,10 +56,21 @@ export interface RunnerOptions {
   who: string;
   /** Run the session on a pty (TTY programs). */
   pty?: boolean;
+  /**
+   * Whether a person can type into the running step (`write()`): the editor's terminal, `opsdoc
+   * run` on a terminal. Otherwise (default) steps read an empty stdin.
+   */
+  input?: boolean;
   onEvent?: (event: RunEvent) => void;
   callbacks?: TargetCallbacks;
   /** Characters of output kept for the outcome's tail. */
   tailBytes?: number;
+  /**
+   * The step timeout when neither the step's `timeout` attribute nor the profile's `timeout`
+   * sets one (either may set 0: no timeout). `opsdoc check` sets it; without it such steps run
+   * as long as they take.
+   */
+  defaultTimeoutMs?: number;
 }
 
 /** The outcome tail's size when the caller does not say (the session's own default). */
@@ -94,7 +106,8 @@ export class RunbookRunner {
    * Runs one step and returns its outcome (redacted: its tail is the end of the redacted output
    * the events showed). Never rejects for a step's own failure:
    * an unreachable target, a dead shell or unresolved placeholders become a failed or skipped
-   * outcome with a reason.
+   * outcome with a reason. Aborting `signal` cancels the step; a string given to `abort()` is
+   * the outcome's reason.
    */
   async run(step: Step, signal?: AbortSignal, where: StepContext = {}): Promise<Outcome> {
     const started = Date.now();
@@ -123,6 +136,9 @@ export class RunbookRunner {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `a value cannot be used here: ${filled.refused.map(refusalMessage).join('; ')}` });
     }
     const { code, hops } = this.prepare(step, filled);
+    // Stopped before it started (a signal during the previous step's bookkeeping): no session is
+    // opened for it.
+    if (signal?.aborted) return finish({ status: 'cancelled', exitCode: null, durationMs: 0, ...(typeof signal.reason === 'string' ? { reason: signal.reason } : {}) });
     let session: ShellSession;
     try {
       // A live session takes the step in this same turn, so the caller can work while it runs.
@@ -140,7 +156,8 @@ export class RunbookRunner {
         return finish({ status: 'failed', exitCode: entered.exitCode, durationMs: Date.now() - started, reason: `cannot enter ${cwd} (the step's cwd): ${why}` });
       }
     }
-    const timeoutMs = parseDuration(step.attributes['timeout']) ?? this.options.profile.timeoutMs;
+    const timeout = this.timeoutOf(step);
+    const timeoutMs = timeout?.ms;
     // Made after the session started: a password typed to open it is among the values by now.
     const output = new ShownOutput(this.secretValues, this.options.tailBytes ?? DEFAULT_TAIL, (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk, stream }));
     const running = session.run({
@@ -148,6 +165,7 @@ export class RunbookRunner {
       ...(signal ? { signal } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       continueOnError: step.attributes['continueOnError'] === true,
+      ...(this.options.input ? { input: true } : {}),
       onOutput: (chunk, stream) => output.push(chunk, stream),
     });
     // The shell has the step now: what the outcome needs anyway is worked out while it runs
@@ -159,7 +177,7 @@ export class RunbookRunner {
     if (cwd !== undefined && !result.sessionEnded && session.alive) await session.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
     let reason: string | undefined;
     let status: Outcome['status'] = result.status;
-    if (result.status === 'timed-out') reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`;
+    if (result.status === 'timed-out') reason = `timed out after ${formatDuration(timeoutMs ?? 0)}${timeout?.from === 'default' ? ' (the default limit; a `timeout` on the step or the profile sets another)' : ''}`;
     // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
     if (expected.error) {
       status = 'failed';
@@ -174,10 +192,13 @@ export class RunbookRunner {
       this.lostReason = result.sessionEnded.reason;
       await this.dropSession();
     }
+    // Why it was cancelled, when the canceller said (`abort('stopped by SIGTERM')`).
+    if (status === 'cancelled' && typeof signal?.reason === 'string') reason = reason ? `${signal.reason}; ${reason}` : signal.reason;
     // `expect` judged the output as the step printed it; what is recorded is what was shown.
     return finish({
       status,
-      exitCode: result.exitCode,
+      // A step stopped from outside has no exit code of its own (its 130 is the Ctrl-C it got).
+      exitCode: status === 'timed-out' || status === 'cancelled' ? null : result.exitCode,
       durationMs: result.durationMs,
       tail: output.tail,
       ...(reason ? { reason } : {}),
@@ -193,6 +214,16 @@ export class RunbookRunner {
     if (typeof cwd !== 'string' || cwd.trim() === '') return undefined;
     if (this.options.profile.target.type === 'local' && where.docDir && !isAbsolute(cwd)) return resolve(where.docDir, cwd);
     return cwd;
+  }
+
+  /** The step's timeout and where it comes from; undefined when it has none (or 0). */
+  private timeoutOf(step: Step): { ms: number; from: 'step' | 'profile' | 'default' } | undefined {
+    const { profile, defaultTimeoutMs } = this.options;
+    const own = parseDuration(step.attributes['timeout']);
+    // The profile's `timeout: 0` (no timeout) overrides the default too.
+    const fromProfile = profile.timeout === undefined ? undefined : parseDuration(profile.timeout);
+    const [ms, from] = own !== undefined ? [own, 'step' as const] : fromProfile !== undefined ? [fromProfile, 'profile' as const] : [defaultTimeoutMs, 'default' as const];
+    return ms ? { ms, from } : undefined;
   }
 
   /** Sends input to the running step (answers to `read`, password prompts); dropped between steps. */
@@ -257,12 +288,15 @@ export class RunbookRunner {
     });
     // The profile's environment and secrets are exported by the session itself, so they reach
     // the shell on every kind of target (SSH servers often refuse `env` requests).
-    const exports = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
+    // One command (`export A='…' B='…' && cd '…'`): a step of one statement is sent as it is,
+    // without splitting it into statements first (which loads the shell parser).
+    const assignments = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
       .filter(([name]) => /^[A-Za-z_]\w*$/.test(name))
-      .map(([name, value]) => `export ${name}=${shellQuote(value)}`);
-    if (cwd && profile.target.type !== 'local') exports.push(`cd ${shellQuote(cwd)}`);
-    if (exports.length > 0) {
-      const init = await this.session.run({ code: exports.join('\n') });
+      .map(([name, value]) => `${name}=${shellQuote(value)}`);
+    const setup = assignments.length > 0 ? [`export ${assignments.join(' ')}`] : [];
+    if (cwd && profile.target.type !== 'local') setup.push(`cd ${shellQuote(cwd)}`);
+    if (setup.length > 0) {
+      const init = await this.session.run({ code: setup.join(' && ') });
       if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
     }
     this.options.onEvent?.({

@@ -2,45 +2,94 @@
  * A live shell session: ONE long-lived shell on a target, fed steps through its stdin, that
  * keeps state from step to step (exports, `cd`, functions, aliases, shell options) the way a
  * person's terminal does. Spawning `bash -c` per step costs ~2-4 ms and forgets everything; a
- * step here costs ~0.17 ms (bench/session.ts): about a hundred bytes through a pipe, a
- * here-string and four `printf`s.
+ * step here costs a fraction of a millisecond (bench/session.ts): a few hundred bytes through a
+ * pipe, a here-string and four `printf`s.
  *
- * ## Protocol
+ * ## Protocol (bash)
  *
- * At start the session sends an init script (helper functions and traps, see `bashInit` and
- * `shInit`) and a random per-session nonce. Each step is then sent as
+ * The shell is started reading stdin (`bash -s`) and is sent one line that replaces it (`exec`,
+ * same pid) with a bash whose COMMANDS come from a process substitution that repeats one line
+ * forever (see `bashBootstrap`):
  *
- *     __opsdoc_b='<the step's code, quoted>'
- *     __opsdoc_a; . /dev/fd/19 19<<<"$__opsdoc_s"; { __opsdoc_z $?; } 19>&2 2>/dev/null
+ *     while :;do __opsdoc_r;builtin eval "$__opsdoc_g";done
  *
- * (bash). The code travels as a single-quoted string, so nothing in it can break out of the
- * wrapper, and it runs through `eval`: a syntax error makes `eval` fail (status 2) and fails
- * only that step. `eval` runs inside a `.` (source) of a tiny driver read from a here-string,
- * at the top level of the shell, which is what lets the step stop at its first failing
- * command without losing state: an ERR trap with errtrace (`set -E`) runs `return`, and
- * `return` ends a sourced file (or the innermost function, whose failing status then triggers
- * the trap again in its caller, and so on out). Sourcing at the top level rather than calling
- * a wrapper function keeps `declare X=1` global, as in a terminal (inside a function it would
- * be local and vanish after the step). The trap acts only while a step runs and only inside
- * the sourced driver (it compares `${#BASH_SOURCE[@]}` with its depth at init), so it never
- * fires `return` at the top level. `continueOnError` leaves the trap inert. Shell errors name
- * the driver, with the step's own line numbers: `/dev/fd/19: eval: line 2: syntax error ...`.
+ * `__opsdoc_r` reads the next text the session sent on stdin and the loop evaluates it at the
+ * top level (a loop is not a function: `declare` stays global). Through pipes a text follows a
+ * line with its length in bytes and is taken by one `read -N`; on a pty it ends with a random
+ * token line. stdin thus carries only the session's texts (read by `read`, never further than
+ * their end) and, while a step runs, what a person types. The first
+ * text is the init (helper functions and traps, see `bashInit`, and a random per-session
+ * nonce); each step is then sent as
+ *
+ *     __opsdoc_B=('<statement 1, quoted>' '<statement 2>' ...)
+ *     __opsdoc_b='builtin eval "$__opsdoc_x${__opsdoc_B[0]}";{ __opsdoc_q;} 2>/dev/null ...'
+ *     __opsdoc_a '' [1];. /dev/fd/19 19<<<"$__opsdoc_s" [</dev/null];{ __opsdoc_z $?;} 2>/dev/null
+ *     (preceded by its length, or followed by the token line on a pty)
+ *
+ * (a step of one statement needs no `__opsdoc_b`: its driver is `$__opsdoc_s1`).
+ *
+ * The code travels as single-quoted strings, so nothing in it can break out of the wrapper, and
+ * runs through `eval`, one top-level statement at a time (split with mvdan-sh, each eval on the
+ * line where its statement starts, so bash's messages give the step's own line numbers): a
+ * syntax error makes its `eval` fail (status 2) and fails only that step; an expansion error
+ * (`$(( 1 + ))`, assigning a readonly variable), after which bash would carry on with the next
+ * statement of a single `eval`, fails that statement's `eval`, and the step with it. The evals
+ * run inside a `.` (source) of a tiny driver read from a here-string, at the top level of the
+ * shell, which is what lets the step stop at its first failing command without losing state:
+ * an ERR trap with errtrace (`set -E`) runs `return`, and `return` ends a sourced file (or the
+ * innermost function, whose failing status then triggers the trap again in its caller, and so
+ * on out). Sourcing at the top level rather than calling a wrapper function keeps `declare X=1`
+ * global, as in a terminal (inside a function it would be local and vanish after the step).
+ * The trap acts only while a step runs and only inside the sourced driver (it compares
+ * `${#BASH_SOURCE[@]}` with its depth at init), so it never fires `return` at the top level.
+ * `continueOnError` leaves the trap inert. Shell errors name the driver, with the step's own
+ * line numbers: `/dev/fd/19: line 2: ...`.
+ *
+ * Some expansion errors (`${A[1 2]}`, a bad `declare -i` assignment) make bash drop the whole
+ * top-level command, the loop included; so does a `break` at a step's top level. The next
+ * command bash runs then is the generator's next copy of the loop, whose `__opsdoc_r` sees the
+ * step still on and ends it as failed (`__opsdoc_p`, status 1 or what bash left), with the
+ * error shown: nothing the session must send after a step's start is needed to end it. (A line
+ * queued after the step on stdin would not do: a step a person types into could read it, and
+ * Ctrl-C on a terminal flushes it.)
+ *
+ * `__opsdoc_a` gives each step the session's own stdin, stdout and stderr again, from copies the
+ * init keeps on fds of their own (`{__opsdoc_0}` etc., allocated from 10 up): a step that
+ * redirected or closed them for good (`exec >/dev/null`, `exec 2>&-`, `exec 0<&-`) affects only
+ * itself, and the markers, written to the copies, still arrive.
  *
  * The driver first prints a start marker (`<nonce>S`, on stderr, then stdout), and after the
- * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both (stderr's first, each
- * in one write), so each stream's output for the step is exactly what lies between the two
+ * step `__opsdoc_z` prints an end marker (`\n<nonce>E<status>`) on both copies (stderr's first,
+ * each in one write), so each stream's output for the step is exactly what lies between the two
  * and the step is over when both end markers arrived. Output outside start/end (a pty's echo
  * of the wrapper, a background job's output between steps) is dropped. The nonce is never
  * sent literally after init, so neither the echo of the wrapper nor `set`/`declare -f` output
  * can fake a marker.
  *
- * `sh` dialect (dash, busybox ash, which have no ERR trap): the code is split into its
- * top-level statements with mvdan-sh and sent as
- * `command eval 'A' && [ -z "$__opsdoc_stop" ] && command eval 'B' ...`: the step stops at
- * the first failing top-level statement; a failure inside a compound statement (a loop, an
- * `if` body, a function) stops the step only if that statement's own status is non-zero.
- * `command eval` keeps a syntax error from killing a POSIX shell. Code that does not parse is
- * sent whole, and the shell reports the error.
+ * ## stdin: who can type
+ *
+ * `StepRun.input` says whether a person can type into the step (the editor's terminal, `opsdoc
+ * run` on a terminal). When nobody can (`opsdoc check`, `opsdoc run` in a pipe or CI), the
+ * step's stdin is /dev/null, in both dialects and on a pty too (stdout and stderr stay the
+ * terminal): `read` fails and `cat` ends at once instead of waiting for input nobody will
+ * send, and `write()` is dropped. When a person can, the step reads the session's stdin, which
+ * then carries only what they type (the next text is sent after the step ended); after the end
+ * marker the session sends a sync line and the shell (`__opsdoc_w`) reads and drops whatever
+ * the step left unread up to it, so typed text never reaches the shell as commands.
+ *
+ * ## Protocol (`sh` dialect)
+ *
+ * dash and busybox ash have no ERR trap and read their commands from stdin directly. The code is
+ * split into its top-level statements with mvdan-sh and sent as
+ * `{ __opsdoc_a` / `command eval 'A' && [ -z "$__opsdoc_stop" ] && command eval 'B' ...` /
+ * `} </dev/null; __opsdoc_z $?` (`; __opsdoc_w` and no `</dev/null` when a person can type):
+ * the step stops at the first failing top-level statement; a failure inside a compound
+ * statement (a loop, an `if` body, a function) stops the step only if that statement's own
+ * status is non-zero. `command eval` keeps a syntax or expansion error from killing a POSIX
+ * shell, and fails that statement. Code that does not parse is sent whole, and the shell
+ * reports the error. The whole step is one command, parsed before any of it runs (dash reads
+ * its input in blocks), so the shell never reads ahead into what a person types. The session's
+ * stdin, stdout and stderr are kept on fds 6, 7 and 8 (dash has no fds above 9).
  *
  * ## Signals
  *
@@ -48,11 +97,12 @@
  * group) reaches the shell as well as the running command. The shell traps SIGINT, SIGTERM
  * and SIGQUIT: the trap keeps the shell alive (a trapped signal is reset to its default in the
  * commands it starts, so they still die of it) and, during a step, ends the step (bash:
- * `return 130` from the driver; sh: a flag checked between statements). A cancel that comes
- * before the shell started the step waits for the start marker: a Ctrl-C while the shell reads
- * the wrapper would be lost. Timeout and cancel escalate: Ctrl-C; after `graceMs`, the
- * channel's `terminate()` (SIGTERM to the group; Ctrl-\ on a pty); after another `graceMs`,
- * the session is closed and the step reports `sessionEnded`.
+ * `return 130` from the driver; sh: a flag checked between statements). bash's command
+ * generator ignores these signals and SIGHUP, and dies of SIGPIPE once the shell is gone. A
+ * cancel that comes before the shell started the step waits for the start marker: a Ctrl-C
+ * while the shell reads the wrapper would be lost. Timeout and cancel escalate: Ctrl-C; after
+ * `graceMs`, the channel's `terminate()` (SIGTERM to the group; Ctrl-\ on a pty); after another
+ * `graceMs`, the session is closed and the step reports `sessionEnded`.
  *
  * ## On a pty
  *
@@ -69,28 +119,36 @@
  * - `exit N` in a step ends the shell, as it would a terminal: the step resolves with exit
  *   code N (status 'passed' for 0, else 'failed'), `sessionEnded` set, `alive` false. The
  *   caller starts a fresh session (and says so). So does a fatal shell error, e.g. an unset
- *   variable after `set -u`: bash exits non-interactive shells on it.
+ *   variable after `set -u`, or `${X:?}`: bash exits non-interactive shells on them.
  * - `set -e` in a step is neutralised after the step (the session already stops a step at its
  *   first failure; a live `set -e` would kill the shell at the next failure). Likewise the
  *   session owns `set -E`, the ERR trap and the INT/TERM/QUIT traps: a step may set its own,
  *   which last until the step ends.
  * - `set -x` persists across steps like any option, and the session's own bookkeeping is never
  *   traced (bash; in the `sh` dialect `command eval '...'` lines show in the trace).
- * - `write()` between steps is dropped: it would reach the shell as commands. Input written
- *   before the shell started the step is held until it has, so it reaches the step, not the
- *   shell reading the wrapper.
+ * - `write()` between steps, or into a step nobody types into, is dropped: it would reach the
+ *   shell as commands. Input written before the shell started the step is held until it has,
+ *   so it reaches the step, not the shell reading the wrapper.
  * - CRLF line ends in a step's code are read as LF.
  * - `local` in a step (outside a function) fails as it does in a terminal: the code runs at the
  *   top level, not in a function.
- * - Known limits: a step that redirects the shell's own stdout/stderr for good (`exec >file`,
- *   `exec 2>&-`) hides the markers, so the step ends only by timeout or cancel; `set -v`
- *   echoes the wrapper; the driver uses fd 19 while it runs; bash < 5.1 and other shells may
- *   create a temp file for the here-string (a read-only TMPDIR then fails every step).
+ * - `$0` is the shell's name (bash 5 sets it back after the `exec`; bash 4 shows the generator's
+ *   `/dev/fd/N`).
+ * - Known limits: a step that redirects or closes the session's own fds for good (bash: the
+ *   copies from 10 up and fd 19 while the driver runs; sh: 6, 7, 8) loses the markers, so it
+ *   ends only by timeout or cancel; `set -v` echoes the wrapper; a step that reads stdin to its
+ *   end while a person can type ends only when they cancel it (or press Ctrl-D on a pty); the
+ *   processes a step starts inherit the session's copies (a program that reads them on purpose
+ *   reads the session's own input); a `break` or `continue` at a step's top level fails the
+ *   step; bash 4.1 or later is needed (`{var}` fds), with `/dev/fd` for the process
+ *   substitution; bash < 5.1 and other shells may create a temp file for the here-string (a
+ *   read-only TMPDIR then fails every step).
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type * as Mvdan from 'mvdan-sh';
 import type { go } from 'mvdan-sh';
+import { trimEndOf } from '../core/trim';
 import type { Channel, ChannelEnd, Transport } from './transport';
 
 /** One step to run in a session. */
@@ -103,6 +161,13 @@ export interface StepRun {
   timeoutMs?: number;
   /** Run every command even after one fails (the step's exit code is then its last command's). */
   continueOnError?: boolean;
+  /**
+   * Whether a person can type into the step (`write()`): the editor's terminal, `opsdoc run` on
+   * a terminal. Then the step's stdin is the session's input, which carries only what the
+   * person types while the step runs. Otherwise (default) its stdin is /dev/null, so `read` or
+   * `cat` ends at once instead of waiting for input nobody will send.
+   */
+  input?: boolean;
   /**
    * Receives the step's output as it arrives (on a pty stdout and stderr arrive merged as
    * 'stdout'). Called synchronously from the stream; an exception it throws is ignored.
@@ -193,6 +258,12 @@ export class ShellSession {
   private readonly graceMs: number;
   /** Output dropped outside steps during start, for the error message if start fails. */
   private startNoise: Tail | undefined = new Tail(2048);
+  /**
+   * The token line that ends each text bash reads (`__opsdoc_r`), and what a person typed into a
+   * step and the step left unread (`__opsdoc_w`). Not the nonce: a pty echoes it, and the echo
+   * must not look like a marker.
+   */
+  private readonly sync = `OPSDOCK${randomBytes(8).toString('hex')}`;
 
   private constructor(
     private readonly channel: Channel,
@@ -253,7 +324,7 @@ export class ShellSession {
     const nonce = `OPSDOC${randomBytes(12).toString('hex')}`;
     const session = new ShellSession(channel, transport, argv, nonce, options);
     const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    const init = dialect === 'bash' ? bashInit(nonce, pty) : shInit(nonce, pty);
+    const init = dialect === 'bash' ? `${bashBootstrap(session.sync, pty)}${bashFrame(bashInit(nonce, pty), session.sync, pty)}` : shInit(nonce, session.sync, pty);
     const result = await session.execute({ code: '' }, { prefix: init, startTimeoutMs: timeoutMs });
     const noise = session.startNoise?.text().trim();
     session.startNoise = undefined;
@@ -283,12 +354,13 @@ export class ShellSession {
   }
 
   /**
-   * Sends input (keystrokes, a line for `read`, a password) to the running step's stdin. Input
-   * while no step runs is dropped, since the shell would read it as commands.
+   * Sends input (keystrokes, a line for `read`, a password) to the running step's stdin, when
+   * it runs with `input`. Input while no such step runs is dropped: the shell would read it as
+   * commands, and a step without `input` reads /dev/null.
    */
   write(input: string): void {
     const active = this.active;
-    if (!active || active.internal || !this.isAlive) return;
+    if (!active || active.internal || !active.step.input || !this.isAlive) return;
     if (active.started) this.channel.stdin.write(input);
     else active.pendingInput.push(input);
   }
@@ -348,7 +420,11 @@ export class ShellSession {
         active.timers.push(setTimeout(() => this.stop(active, 'timed-out'), step.timeoutMs));
       }
       const code = step.code.replace(/\r\n/g, '\n');
-      const wrapper = this.dialect === 'bash' ? bashStep(code, Boolean(step.continueOnError), this.pty) : shStep(code, Boolean(step.continueOnError), this.pty);
+      const input = Boolean(step.input) && !internal;
+      // bash reads each text up to its end (see `bashBootstrap`).
+      const wrapper = this.dialect === 'bash'
+        ? bashFrame(bashStep(code, Boolean(step.continueOnError), input, this.pty), this.sync, this.pty)
+        : shStep(code, Boolean(step.continueOnError), input, this.pty);
       this.channel.stdin.write((internal?.prefix ?? '') + wrapper);
     });
   }
@@ -414,6 +490,9 @@ export class ShellSession {
     const status = this.closedByUs ? 'cancelled' : (active.stopping ?? (exitCode === 0 ? 'passed' : 'failed'));
     const result: StepResult = { status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text() };
     if (this.closedByUs) result.sessionEnded = { code: null, reason: 'the session was closed during the step' };
+    // The shell now reads what a person typed and the step left unread, up to this line: typed
+    // text never reaches the shell as commands. Sent before the next step's wrapper can be.
+    else if (active.step.input && !active.internal && this.isAlive) this.channel.stdin.write(`\n${this.sync}\n`);
     active.finish(result);
   }
 
@@ -485,25 +564,74 @@ function delay(ms: number): Promise<void> {
 // Shell side
 
 /**
- * bash init. `__opsdoc_a` starts a step (continue-on-error flag in $1), the driver
- * `$__opsdoc_s` (sourced from fd 19) marks the start and evals the code, `__opsdoc_z` ends it.
- * Every line is short (a pty's line discipline limits lines) and none contains the nonce
- * followed by a marker letter, so a pty's echo of this text cannot fake a marker.
+ * What the first bash (`bash -s`, reading stdin) reads: one line that replaces it (`exec`, same
+ * pid) with a bash whose commands come from a process substitution: `defs`, then one line, a
+ * loop, repeated forever. The loop reads the next text the session sent (`__opsdoc_r`, up to the
+ * token line) from stdin and evals it at the top level (a loop is not a function: `declare`
+ * stays global). When bash drops a whole top-level command on an expansion error, or a step's
+ * `break` leaves the loop, bash reads the loop's next copy, and `__opsdoc_r` first ends the step
+ * that was cut short (`__opsdoc_p`). The generator ignores the signals meant for steps and dies
+ * of SIGPIPE when the shell is gone. `defs` hold the token, a saved copy of stdin
+ * (`$__opsdoc_0`, which the session's texts are read from whatever a step does to fd 0) and the
+ * reader; the inherited process-substitution fd is closed so that no process a step starts
+ * holds the generator alive.
+ */
+function bashBootstrap(token: string, pty: boolean): string {
+  // Through pipes a text comes after a line with its length in bytes, and `read -N` takes it in
+  // one read (bash reads a pipe byte by byte otherwise, not to read past what it needs). A
+  // terminal hands lines over whole, and `read -N` would switch it out of line mode: on a pty a
+  // text ends with the token line.
+  const read = pty
+    ? '__opsdoc_g=;while IFS= builtin read -r -u $__opsdoc_0 __opsdoc_l;do [ "$__opsdoc_l" = "$__opsdoc_k" ]&&builtin return 0;__opsdoc_g+=$__opsdoc_l$__opsdoc_nl;done;builtin exit'
+    : 'IFS= builtin read -r -u $__opsdoc_0 __opsdoc_l||builtin exit;LC_ALL=C IFS= builtin read -r -N "$__opsdoc_l" -u $__opsdoc_0 __opsdoc_g||builtin exit';
+  const defs = [
+    `__opsdoc_k='${token}';exec {__opsdoc_0}<&0`,
+    'case $0 in /dev/fd/*) __opsdoc_f=${0#/dev/fd/};exec {__opsdoc_f}<&-;;esac',
+    'BASH_ARGV0=${BASH##*/}',
+    "__opsdoc_nl=$'\\n' __opsdoc_on=",
+    `__opsdoc_r(){ __opsdoc_e=$?;[ -z "$__opsdoc_on" ]||{ __opsdoc_p;} 2>/dev/null;${read};}`,
+  ].join('\n');
+  const line = 'while :;do __opsdoc_r;builtin eval "$__opsdoc_g";done';
+  const generator = `exec </dev/null 2>/dev/null;builtin trap '' INT TERM QUIT HUP;builtin printf '%s\\n' ${quoteWord(defs, 'bash', pty)};while builtin printf '%s\\n' ${quoteWord(line, 'bash', pty)};do :;done`;
+  return `\nexec "$BASH" --noprofile --norc <(${generator})\n`;
+}
+
+/** A text a bash session sends after the bootstrap, framed as `bashBootstrap` reads it. */
+function bashFrame(text: string, token: string, pty: boolean): string {
+  return pty ? `${text}${token}\n` : `${Buffer.byteLength(text)}\n${text}`;
+}
+
+/**
+ * bash init, read and evaluated like a step's text. `__opsdoc_a` starts a step (flags in $1:
+ * continue on error, $2: a person can type): it gives the step the session's stdin, stdout and
+ * stderr again (the copies `$__opsdoc_0/1/2`, on fds of their own from 10 up) and arms the ERR
+ * trap. A driver (sourced from fd 19) marks the start and evals the code: `$__opsdoc_s1` the one
+ * statement `${__opsdoc_B[0]}`, `$__opsdoc_s` the text `$__opsdoc_b` that evals each statement in
+ * turn, with `__opsdoc_q` between them (it records whether the statement left `set -x` on, and
+ * turns it off: the next eval turns it on again). `__opsdoc_z` records the same after the step
+ * and prints the end markers to the session's copies; `__opsdoc_w` (steps a person can type
+ * into) reads what the step left unread up to the sync line the session sends after the end
+ * marker; `__opsdoc_p` ends a step bash cut short. Every line is short (a pty's line discipline
+ * limits lines) and none contains the nonce followed by a marker letter, so a pty's echo of this
+ * text cannot fake a marker.
  */
 function bashInit(nonce: string, pty: boolean): string {
   // stderr's start marker goes first: the session interrupts only after it saw stdout's, and a
   // trap's `return` between the two would leave stderr without one.
-  const startErr = pty ? '' : `builtin printf '%sS\\n' "$__opsdoc_n" >&2;`;
-  const driver = `__opsdoc_on=1;${startErr}builtin printf '%sS\\n' "$__opsdoc_n";builtin eval "$__opsdoc_x$__opsdoc_b"`;
+  // `__opsdoc_a` has just given fds 1 and 2 back to the session.
+  const start = `__opsdoc_on=1;${pty ? '' : `builtin printf '%sS\\n' "$__opsdoc_n" >&2;`}builtin printf '%sS\\n' "$__opsdoc_n"`;
   const sigTrap = (code: number, sig: string) =>
     `builtin trap '{ __opsdoc_stop=${code}; if [ -n "$__opsdoc_on" ] && [ \${#BASH_SOURCE[@]} -gt $__opsdoc_d ]; then builtin return ${code}; fi; } 2>/dev/null' ${sig}`;
   return [
-    '',
     `__opsdoc_n='${nonce}'`,
-    '__opsdoc_d=${#BASH_SOURCE[@]} __opsdoc_on= __opsdoc_coe= __opsdoc_stop= __opsdoc_x= __opsdoc_b= __opsdoc_e=',
-    `__opsdoc_s=${quoteWord(driver, 'bash', false)}`,
+    '__opsdoc_d=${#BASH_SOURCE[@]} __opsdoc_on= __opsdoc_coe= __opsdoc_in= __opsdoc_stop= __opsdoc_x= __opsdoc_b= __opsdoc_e= __opsdoc_rs=',
+    '__opsdoc_B=()',
+    'exec {__opsdoc_1}>&1 {__opsdoc_2}>&2',
+    `__opsdoc_s1=${quoteWord(`${start};builtin eval "$__opsdoc_x\${__opsdoc_B[0]}"`, 'bash', pty)}`,
+    `__opsdoc_s=${quoteWord(`${start};builtin eval "$__opsdoc_b"`, 'bash', pty)}`,
     'PS1= PS2=',
     'shopt -s expand_aliases',
+    "__opsdoc_q() { __opsdoc_rs=$?; case $- in *x*) __opsdoc_x='set -x;'; builtin set +x;; *) __opsdoc_x=;; esac; builtin return $__opsdoc_rs; }",
     '__opsdoc_t() {',
     sigTrap(130, 'INT'),
     sigTrap(143, 'TERM'),
@@ -511,7 +639,9 @@ function bashInit(nonce: string, pty: boolean): string {
     '}',
     '__opsdoc_t',
     '__opsdoc_a() {',
-    '__opsdoc_coe=${1-} __opsdoc_stop=',
+    '__opsdoc_coe=${1-} __opsdoc_in=${2-} __opsdoc_stop=',
+    // stdin only for a step a person types into (the others get /dev/null on the driver).
+    'if [ -n "$__opsdoc_in" ]; then exec 0<&$__opsdoc_0 1>&$__opsdoc_1 2>&$__opsdoc_2; else exec 1>&$__opsdoc_1 2>&$__opsdoc_2; fi',
     `builtin trap '{ __opsdoc_e=$?; if [ -n "$__opsdoc_on" ] && [ \${#BASH_SOURCE[@]} -gt $__opsdoc_d ] && { [ -z "$__opsdoc_coe" ] || [ -n "$__opsdoc_stop" ]; }; then builtin set +e; builtin return $__opsdoc_e; fi; } 2>/dev/null' ERR`,
     'builtin set -E',
     '}',
@@ -521,54 +651,115 @@ function bashInit(nonce: string, pty: boolean): string {
     'builtin set +eE',
     'builtin trap - ERR',
     '__opsdoc_t',
+    // The session's fds for the markers (for this call only: z runs with `2>/dev/null`).
+    'exec 1>&$__opsdoc_1 2>&$__opsdoc_2',
     // Each end marker as one %s argument: bash's stdout is line-buffered, so a `\n` in the
     // format would be written (and read by the session) on its own. stderr's goes first, so
     // the step usually ends on stdout's without arming the wait for a late stderr marker.
-    `${pty ? '' : `builtin printf %s $'\\n'"$__opsdoc_n"E"$1"$'\\n' >&19;`}builtin printf %s $'\\n'"$__opsdoc_n"E"$1"$'\\n'`,
+    `${pty ? '' : `builtin printf %s $'\\n'"$__opsdoc_n"E"$1"$'\\n' >&2;`}builtin printf %s $'\\n'"$__opsdoc_n"E"$1"$'\\n'`,
     '}',
+    '__opsdoc_w() { while IFS= builtin read -r -u $__opsdoc_0 __opsdoc_l; do case $__opsdoc_l in *"$__opsdoc_k") builtin break;; esac; done; }',
+    // Called by `__opsdoc_r` when a step is still on: bash dropped the rest of its command (an
+    // expansion error such as `${A[1 2]}` aborts the whole top-level command), or the step left
+    // the loop (`break`). It failed; $__opsdoc_e is the status bash left.
+    '__opsdoc_p() { [ "$__opsdoc_e" != 0 ] || __opsdoc_e=1; __opsdoc_z $__opsdoc_e; [ -z "$__opsdoc_in" ] || __opsdoc_w; }',
     '',
   ].join('\n');
 }
 
-/** One bash step: the code into `__opsdoc_b`, then start, source the driver, end. */
-function bashStep(code: string, continueOnError: boolean, pty: boolean): string {
-  const post = pty ? '{ __opsdoc_z $?;} 2>/dev/null' : '{ __opsdoc_z $?;} 19>&2 2>/dev/null';
-  return `\n__opsdoc_b=${quoteWord(code, 'bash', pty)}\n__opsdoc_a${continueOnError ? ' 1' : ''};. /dev/fd/19 19<<<"$__opsdoc_s";${post}\n`;
+/**
+ * One bash step, read by `__opsdoc_r` and evaluated by the loop: its statements into
+ * `__opsdoc_B` (and, for several, the text that evals them into `__opsdoc_b`); then start, source
+ * the driver (stdin /dev/null unless a person can type), end.
+ */
+function bashStep(code: string, continueOnError: boolean, input: boolean, pty: boolean): string {
+  const statements = bashStatements(code);
+  const words = statements.map((s) => quoteWord(s.text, 'bash', pty));
+  let evals = '';
+  if (statements.length > 1) {
+    // Each statement's eval stands on the line where the statement starts, so bash's messages
+    // give the step's own line numbers.
+    let line = 1;
+    statements.forEach((s, i) => {
+      if (s.line > line) {
+        evals += '\n'.repeat(s.line - line);
+        line = s.line;
+      } else if (i > 0) evals += ';';
+      evals += `builtin eval "$__opsdoc_x\${__opsdoc_B[${i}]}"`;
+      if (i < statements.length - 1) evals += ';{ __opsdoc_q;} 2>/dev/null';
+    });
+    evals = `__opsdoc_b=${quoteWord(evals, 'bash', pty)}\n`;
+  }
+  const flags = `${continueOnError ? ' 1' : " ''"}${input ? ' 1' : ''}`;
+  const driver = statements.length > 1 ? '$__opsdoc_s' : '$__opsdoc_s1';
+  const end = input ? '{ __opsdoc_z $?;__opsdoc_w;} 2>/dev/null' : '{ __opsdoc_z $?;} 2>/dev/null';
+  return `__opsdoc_B=(${words.join(' ')})\n${evals}__opsdoc_a${flags};. /dev/fd/19 19<<<"${driver}"${input ? '' : ' </dev/null'};${end}\n`;
 }
 
-/** POSIX sh init: markers and signal traps that set a flag (no ERR trap, no `return` tricks). */
-function shInit(nonce: string, pty: boolean): string {
+/**
+ * The top-level statements of a bash step with the line each starts on. bash carries on with
+ * the next statement of an `eval` after an expansion error (`$(( 1 + ))`, a readonly variable)
+ * in this one, with no ERR trap: evaluated one by one, that statement's eval fails, and the
+ * step with it. Code on one line without `;` or a lone `&` is one statement and is not parsed;
+ * code that does not parse is evaluated whole (bash then reports its syntax error).
+ */
+function bashStatements(code: string): { text: string; line: number }[] {
+  const body = trimEndOf(code, '\n');
+  // Only a line break, `;` or a lone `&` (not `&&`, `>&`, `&>`) can end a statement.
+  if (!/[\n;]|(?<![&>])&(?![&>])/.test(body)) return [{ text: code, line: 1 }];
+  const starts = statementStarts(code);
+  if (!starts || starts.length === 0) return [{ text: code, line: 1 }];
+  let line = 1;
+  let at = 0;
+  return starts.map((start, k) => {
+    for (; at < start; at++) if (code.charCodeAt(at) === 10) line++;
+    return { text: code.slice(start, starts[k + 1] ?? code.length), line };
+  });
+}
+
+/**
+ * POSIX sh init: markers and signal traps that set a flag (no ERR trap, no `return` tricks).
+ * The session's stdin, stdout and stderr are kept on fds 6, 7 and 8 (dash has no higher ones):
+ * `__opsdoc_a` gives stdout and stderr to each step again; `__opsdoc_z` gives stdin back to the
+ * shell, which reads its commands there, before it reads the next one.
+ */
+function shInit(nonce: string, sync: string, pty: boolean): string {
   // stderr first, as in bash (the order matters for the start marker).
   const both = (format: string, arg: string) =>
-    `${pty ? '' : `command printf '${format}' "$__opsdoc_n"${arg} >&2;`}command printf '${format}' "$__opsdoc_n"${arg}`;
+    `${pty ? '' : `command printf '${format}' "$__opsdoc_n"${arg} >&8;`}command printf '${format}' "$__opsdoc_n"${arg} >&7`;
   const traps = "trap '__opsdoc_stop=130' INT;trap '__opsdoc_stop=143' TERM;trap '__opsdoc_stop=131' QUIT";
   return [
     '',
     `__opsdoc_n='${nonce}'`,
-    '__opsdoc_stop=',
+    `__opsdoc_k='${sync}'`,
+    '__opsdoc_stop= __opsdoc_l=',
+    'exec 6<&0 7>&1 8>&2',
     'PS1= PS2=',
     traps,
     '__opsdoc_a() {',
     '__opsdoc_stop=',
+    'exec 1>&7 2>&8',
     both('%sS\\n', ''),
     '}',
     '__opsdoc_z() {',
+    'exec 0<&6',
     traps,
     both('\\n%sE%s\\n', ' "$1"'),
     '}',
+    '__opsdoc_w() { while IFS= read -r __opsdoc_l; do case $__opsdoc_l in *"$__opsdoc_k") break;; esac; done; }',
     '',
   ].join('\n');
 }
 
 /** One sh step: its top-level statements, each through `command eval`, chained. */
-function shStep(code: string, continueOnError: boolean, pty: boolean): string {
+function shStep(code: string, continueOnError: boolean, input: boolean, pty: boolean): string {
   const statements = splitStatements(code) ?? [code];
   const check = '[ -z "$__opsdoc_stop" ]';
   const parts = statements.map((s) => `${check} && command eval ${quoteWord(s, 'sh', pty)}`);
   const body = parts.length === 0 ? ':' : parts.join(continueOnError ? '\n' : ' &&\n');
-  // One compound command, parsed whole before anything runs: a line left unread would be
-  // stdin for the step's programs.
-  return `\n{ __opsdoc_a\n${body}\n}; __opsdoc_z $?\n`;
+  // One compound command, parsed whole before anything runs (dash reads its input in blocks):
+  // `__opsdoc_w` on the same line, so the shell never reads ahead into what a person typed.
+  return `\n{ __opsdoc_a\n${body}\n}${input ? '' : ' </dev/null'}; __opsdoc_z $?${input ? '; __opsdoc_w' : ''}\n`;
 }
 
 /**
@@ -611,7 +802,8 @@ export function quoteWord(text: string, dialect: 'bash' | 'sh', pty: boolean): s
   return out.join('');
 }
 
-// mvdan-sh is loaded on first use (~50 ms), only by `sh` dialect sessions.
+// mvdan-sh is loaded on first use (~50 ms): by `sh` dialect sessions, and by bash steps of more
+// than one statement.
 let parser: Mvdan.syntax.Parser | undefined;
 
 /**
@@ -620,22 +812,97 @@ let parser: Mvdan.syntax.Parser | undefined;
  * undefined when the code does not parse.
  */
 export function splitStatements(code: string): string[] | undefined {
-  let file: go.File;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    parser ??= (require('mvdan-sh') as typeof Mvdan).syntax.NewParser();
-    file = parser.Parse(code, 'step').__internal_object__;
-  } catch {
-    return undefined;
+  const starts = statementStarts(code);
+  return starts?.map((start, k) => code.slice(start, starts[k + 1] ?? code.length));
+}
+
+/**
+ * Where each top-level statement of `code` starts (string indexes), or undefined when it does
+ * not parse. mvdan-sh rejects bad arithmetic (`$(( 1 + ))`, `${A[1 2]}`) that bash accepts until
+ * it runs it, so such an expression is blanked out in a copy (same length, so the positions
+ * stay those of `code`) and the copy parsed again, a few times at most.
+ */
+function statementStarts(code: string): number[] | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parser ??= (require('mvdan-sh') as typeof Mvdan).syntax.NewParser();
+  let text = code;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    let file: go.File;
+    try {
+      file = parser.Parse(text, 'step').__internal_object__;
+    } catch (error) {
+      const blanked = blankArithmetic(text, error);
+      if (blanked === undefined) return undefined;
+      text = blanked;
+      continue;
+    }
+    const stmts = file.Stmts;
+    const toIndex = utf8ToUtf16(text);
+    const starts: number[] = [];
+    for (let k = 0; k < stmts.$length; k++) {
+      const stmt = stmts.$array[stmts.$offset + k];
+      if (stmt) starts.push(toIndex(stmt.Pos().Offset()));
+    }
+    return starts;
   }
-  const stmts = file.Stmts;
-  const toIndex = utf8ToUtf16(code);
-  const starts: number[] = [];
-  for (let k = 0; k < stmts.$length; k++) {
-    const stmt = stmts.$array[stmts.$offset + k];
-    if (stmt) starts.push(toIndex(stmt.Pos().Offset()));
+  return undefined;
+}
+
+const OPEN: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * `text` with the arithmetic expression that a parse error (mvdan-sh's, with `Pos.Offset()` and
+ * `Error()`) points into replaced by `0` and spaces (line breaks kept), or undefined when the
+ * error is not about arithmetic or no enclosing `((`, `[` or `${` is found. Linear in the text.
+ */
+function blankArithmetic(text: string, error: unknown): string | undefined {
+  const e = error as { Pos?: { Offset?: () => number }; Error?: () => string } | undefined;
+  const message = typeof e?.Error === 'function' ? e.Error() : '';
+  if (!/must be followed by an expression|not a valid arithmetic operator|arithmetic/.test(message) || typeof e?.Pos?.Offset !== 'function') return undefined;
+  const at = utf8ToUtf16(text)(e.Pos.Offset());
+  // The nearest unmatched opening bracket before the error.
+  const depth: Record<string, number> = { '(': 0, '[': 0, '{': 0 };
+  let open = -1;
+  for (let i = Math.min(at, text.length) - 1; i >= 0; i--) {
+    const c = text[i]!;
+    if (OPEN[c]) depth[OPEN[c]]!++;
+    else if (CLOSE[c]) {
+      if (depth[c]! > 0) depth[c]!--;
+      else {
+        open = i;
+        break;
+      }
+    }
   }
-  return starts.map((start, k) => code.slice(start, starts[k + 1] ?? code.length));
+  if (open < 0) return undefined;
+  const o = text[open]!;
+  // `((`/`$((`, `[` (`$[`, a subscript), `${name:offset:length}`.
+  const arithmetic = (o === '(' && text[open - 1] === '(') || o === '[' || (o === '{' && text[open - 1] === '$');
+  if (!arithmetic) return undefined;
+  let from = open + 1;
+  if (o === '{') {
+    const colon = text.indexOf(':', open);
+    if (colon < 0 || colon >= at) return undefined;
+    from = colon + 1;
+  }
+  // Its matching closing bracket.
+  let level = 0;
+  let to = -1;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === o) level++;
+    else if (c === CLOSE[o]) {
+      level--;
+      if (level === 0) {
+        to = i;
+        break;
+      }
+    }
+  }
+  if (to < 0 || to <= from) return undefined;
+  const inner = text.slice(from, to).replace(/[^\n]/g, ' ');
+  return `${text.slice(0, from)}0${inner.slice(1)}${text.slice(to)}`;
 }
 
 /** Maps a UTF-8 byte offset in `text` (as the parser counts) to a string index. */

@@ -40,6 +40,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { Client, utils as sshUtils, type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType, type ClientChannel, type ConnectConfig, type ParsedKey, type Prompt } from 'ssh2';
 import { parse as parseSshConfig } from 'ssh-config';
 import { parseHostSpec, type SshTarget as ProfileSshTarget } from '../core/profiles';
+import { trimEndOf } from '../core/trim';
 import type { Channel, ChannelEnd, ExecOptions, Transport } from './transport';
 
 /**
@@ -572,7 +573,7 @@ export function hostFieldMatches(field: string, name: string): boolean {
 
 /** `SHA256:...` as `ssh-keygen -l` prints it. */
 export function fingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+  return `SHA256:${trimEndOf(createHash('sha256').update(key).digest('base64'), '=')}`;
 }
 
 /** The key type named inside an SSH public key blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`). */
@@ -849,15 +850,15 @@ async function loadConfig(file: string | null | undefined): Promise<SshConfigFil
  */
 async function expandIncludes(path: string, base: string, depth: number): Promise<string> {
   const text = await readFile(path, 'utf8');
-  if (depth > 8 || !/^\s*include\b/im.test(text)) return text;
+  if (depth > 8 || !/^[ \t]*include\b/im.test(text)) return text;
   const out: string[] = [];
   for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*include\s*[=\s]\s*(.+?)\s*$/i.exec(line);
-    if (!m) {
+    const value = includeValue(line);
+    if (value === undefined) {
       out.push(line);
       continue;
     }
-    for (const spec of m[1]!.split(/\s+/)) {
+    for (const spec of value.split(/\s+/)) {
       const unquoted = spec.replace(/^"(.*)"$/, '$1');
       const expanded = expandTilde(unquoted);
       const full = isAbsolute(expanded) ? expanded : join(base, expanded);
@@ -873,13 +874,54 @@ async function expandIncludes(path: string, base: string, depth: number): Promis
   return out.join('\n');
 }
 
+/**
+ * The value of an `Include` line (`Include a b`, `include = a`), as
+ * `/^\s*include\s*[=\s]\s*(.+?)\s*$/i` would read it, or undefined. Scanned: in that regex the
+ * blanks and the lazy value trade characters, polynomial on a long run of blanks.
+ */
+function includeValue(line: string): string | undefined {
+  const text = line.trimStart();
+  if (!/^include/i.test(text)) return undefined;
+  let at = 'include'.length;
+  const blank = (c: string | undefined) => c !== undefined && /\s/.test(c);
+  while (blank(text[at])) at++;
+  if (text[at] === '=') at++;
+  else if (at === 'include'.length) return undefined;
+  const value = text.slice(at).trim();
+  return value === '' ? undefined : value;
+}
+
+/**
+ * Whether `name` matches the glob `pattern` (`*`, `?`), by the usual two-pointer walk that goes
+ * back only to the last `*`: a regex made of `.*` per star backtracks exponentially.
+ */
+function globMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = n;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++resume;
+    } else return false;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
 async function globFiles(pattern: string): Promise<string[]> {
   const name = basename(pattern);
   if (!/[*?]/.test(name)) return [pattern];
   const dir = dirname(pattern);
-  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   try {
-    return (await readdir(dir)).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
+    return (await readdir(dir)).filter((f) => globMatch(name, f)).sort().map((f) => join(dir, f));
   } catch {
     return [];
   }

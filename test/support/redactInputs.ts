@@ -35,5 +35,7 @@ export function adversarialInputs(n: number): string[] {
     'AKIAIOSFODNN7EXAMPLE '.repeat(n / 21),
     'AKIAIOSFODNN7EXAMPLE ' + 'a/'.repeat(n / 2) + '==!',
     ('AKIAIOSFODNN7EXAMPLE ' + 'b'.repeat(39) + '\n').repeat(n / 61),
+    // Key blocks on one line: each looked for the line's end again.
+    '-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----'.repeat(n / 53),
   ];
 }

@@ -1,11 +1,12 @@
 /* eslint-disable no-control-regex -- the live progress line is made of terminal control sequences */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../src/cli';
+import { bounded } from '../support/bounded';
 import { RUNBOOK_FIXTURES, realRunbooks } from '../support/fixtures';
 
 const capture = (argv: string[]) => {
@@ -81,4 +82,54 @@ test('on a real terminal (script(1) pty) `opsdoc check` draws a live line; under
   assert.equal(ci.status, 0, ci.stderr);
   assert.doesNotMatch(ci.stdout, /\x1b\[2K/);
   assert.match(ci.stdout, /✓ [^\n]*two\.md › one/);
+});
+
+/** A folder with runbooks, and entries named like runbooks that are not: a FIFO, a dangling symlink, a loop. */
+function awkwardFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'opsdoc-awkward-'));
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'a.md'), '# A\n```bash\necho a\n```\n');
+  writeFileSync(join(dir, 'sub', 'b.md'), '# B\n```bash\necho b\n```\n');
+  execFileSync('mkfifo', [join(dir, 'x.md')]);
+  symlinkSync('nowhere.md', join(dir, 'dangling.md'));
+  symlinkSync('loop2.md', join(dir, 'loop1.md'));
+  symlinkSync('loop1.md', join(dir, 'loop2.md'));
+  symlinkSync('..', join(dir, 'sub', 'up'));
+  return dir;
+}
+
+test('list DIR: a FIFO, a dangling symlink or a symlink loop named .md is reported alone and skipped; the rest is listed', { skip: process.platform === 'win32' && 'no FIFOs' }, () => {
+  const dir = awkwardFolder();
+  // A FIFO opened for reading blocks for good: the CLI runs in a child with a time limit.
+  const result = JSON.parse(bounded(`
+    const { main } = load('src/cli.ts');
+    let out = '', err = '';
+    const code = main(['list', '--json', ${JSON.stringify(dir)}], { out: (s) => (out += s), err: (s) => (err += s) });
+    const fifo = main(['list', ${JSON.stringify(join(dir, 'x.md'))}], { out: () => {}, err: (s) => (err += s) });
+    console.log(JSON.stringify({ code, fifo, out, err }));
+  `)) as { code: number; fifo: number; out: string; err: string };
+  assert.equal(result.code, 2);
+  assert.deepEqual((JSON.parse(result.out) as { path: string }[]).map((r) => r.path.slice(dir.length + 1)), ['a.md', 'sub/b.md']);
+  assert.deepEqual(result.err.trim().split('\n').map((l) => l.replace(dir, 'DIR')), [
+    'opsdoc: cannot read DIR/dangling.md: a dangling symlink (its target does not exist)',
+    'opsdoc: cannot read DIR/loop1.md: a symlink loop',
+    'opsdoc: cannot read DIR/loop2.md: a symlink loop',
+    'opsdoc: cannot read DIR/x.md: not a regular file (a FIFO)',
+    'opsdoc: cannot read DIR/x.md: not a regular file (a FIFO)',
+  ]);
+  assert.equal(result.fifo, 2);
+});
+
+test('check DIR skips the same entries with a message, and checks the rest', { skip: process.platform === 'win32' && 'no FIFOs' }, () => {
+  const dir = awkwardFolder();
+  const result = JSON.parse(bounded(`
+    const { run } = load('src/cli.ts');
+    let out = '', err = '';
+    const code = await run(['check', ${JSON.stringify(dir)}, '--no-history'], { out: (s) => (out += s), err: (s) => (err += s) });
+    console.log(JSON.stringify({ code, out, err }));
+  `)) as { code: number; out: string; err: string };
+  assert.equal(result.code, 0, result.err);
+  assert.match(result.out, /2 passed, 0 failed, 0 skipped/);
+  assert.match(result.err, /skipping [^\n]*x\.md: not a regular file \(a FIFO\)/);
+  assert.match(result.err, /skipping [^\n]*dangling\.md: a dangling symlink/);
 });

@@ -182,3 +182,25 @@ test('--dry-run masks secret-named placeholder values and token shapes in the va
   assert.match(r.out, /PGPASSWORD=•+ psql "postgres:\/\/app:•+@db\/app" -c "select 1"/);
   assert.match(r.out, /echo v1\.2\.3/);
 });
+
+test('a step over its time limit is a timeout, not a Ctrl-C: --timeout (default 10 min) unless the step or the profile sets one', { timeout: 60_000 }, async () => {
+  const root = workspace();
+  writeFileSync(join(root, '.opsdoc', 'profiles.json'), JSON.stringify({ profiles: { local: { target: { type: 'local' } }, patient: { target: { type: 'local' }, timeout: '3s' } } }));
+  const file = join(root, 'slow.md');
+  writeFileSync(file, '# Slow\n## Hang\n```bash\nsleep 30\n```\n## Own limit\n```bash { timeout=2s continueOnError=true }\nsleep 1; echo own\n```\n');
+  const junit = join(root, 'junit.xml');
+  const r = await capture(['check', file, '--timeout', '1s', '--junit', junit, '--no-history']);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /✗ [^\n]*slow\.md › hang \([\d.]+ s\): timed out after 1\.0 s \(the default limit; a `timeout` on the step or the profile sets another\)\n/);
+  assert.doesNotMatch(r.out, /130/);
+  assert.match(readFileSync(junit, 'utf8'), /<testcase name="hang"[^>]*>\n {6}<failure message="timed out after 1\.0 s \(the default limit; [^"]*\)" type="StepFailed">/);
+  // The profile's timeout wins over --timeout; the step's own wins over both.
+  const patient = await capture(['check', file, '--profile', 'patient', '--timeout', '1s', '--json', '--no-history']);
+  const [suite] = JSON.parse(patient.out) as { cases: { name: string; status: string; message?: string; output?: string }[] }[];
+  assert.equal(suite!.cases[0]!.message, 'timed out after 3.0 s');
+  const own = await capture(['check', file, '--step', 'own-limit', '--timeout', '500ms', '--json', '--no-history']);
+  assert.equal(own.code, 0, own.err);
+  const bad = await capture(['check', file, '--timeout', 'soon']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--timeout takes a duration such as 90s, 5m or 1h \(0 for none\), got "soon"/);
+});

@@ -57,6 +57,14 @@ test('a failing step stops the run with its exit code; later steps do not run', 
   assert.doesNotMatch(r.out, /three/);
 });
 
+test('a step over its timeout stops the run with 124 (as timeout(1)), not the 130 of Ctrl-C', { timeout: 30_000 }, async () => {
+  const { file } = workspace('# T\n## Slow\n```bash { timeout=1s }\nsleep 30\n```\n## Never\n```bash\necho never\n```\n');
+  const r = await capture(['run', file, '--all', '--no-history']);
+  assert.equal(r.code, 124, r.err + r.out);
+  assert.match(r.out, /✗ timed-out · exit - · [\d.]+ s · timed out after 1\.0 s\n/);
+  assert.doesNotMatch(r.out, /never/);
+});
+
 test('missing placeholder values without a terminal: refused before anything runs, listing them', async () => {
   const { file } = workspace('# T\n```bash\ntouch ran.txt\nssh admin@<manager-ip> uptime\n```\n');
   const r = await capture(['run', file, '--all', '--no-history']);

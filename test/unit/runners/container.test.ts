@@ -12,6 +12,7 @@ import { containerTransport, type ContainerTarget } from '../../../src/runners/c
 import { localTransport } from '../../../src/runners/local';
 import { ShellSession } from '../../../src/runners/shellSession';
 import type { Channel, ExecOptions, Transport } from '../../../src/runners/transport';
+import { checkEmptyStdin, checkRedirections, checkShellErrors, checkTypedInput } from '../../support/stepProtocol';
 import { testEnv } from '../../support/testEnv';
 
 async function session(t: TestContext, transport: Transport, pty = false): Promise<ShellSession> {
@@ -54,6 +55,16 @@ test('ShellSession (sh dialect, busybox) over `docker exec -i opsdoc-test sh` vi
   assert.equal(host, execFileSync('docker', ['exec', env.container, 'hostname'], { encoding: 'utf8' }).trim());
 });
 
+test('busybox sh in the container: empty stdin, typed input, redirections and shell errors end steps', { timeout: 60_000 }, async (t) => {
+  const env = await testEnv(t, 'container');
+  if (!env) return;
+  const s = await session(t, containerTransport({ engine: 'docker', container: env.container }, localTransport()));
+  await checkEmptyStdin(s);
+  await checkTypedInput(s);
+  await checkRedirections(s, false);
+  await checkShellErrors(s, false);
+});
+
 /** Whether a process with this pid runs inside the container. */
 function aliveInside(container: string, pid: number): boolean {
   try {
@@ -69,7 +80,7 @@ for (const pty of [false, true]) {
     const env = await testEnv(t, 'container');
     if (!env) return;
     const s = await session(t, containerTransport({ engine: 'docker', container: env.container }, localTransport()), pty);
-    const r = await s.run({ code: 'if [ -t 0 ] && [ -t 1 ]; then echo tty; fi; echo "pid $$"' });
+    const r = await s.run({ code: 'if [ -t 0 ] && [ -t 1 ]; then echo tty; fi; echo "pid $$"', input: true });
     assert.equal(r.status, 'passed');
     assert.equal(r.tail.startsWith('tty'), pty, r.tail);
     const pid = Number(/pid (\d+)/.exec(r.tail)![1]);

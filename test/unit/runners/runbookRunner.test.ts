@@ -54,10 +54,38 @@ test('a step timeout (attribute) ends the step as timed out and the session keep
     const [slow, quick] = steps('```bash { timeout=1s }\nsleep 20\n```\n```bash\necho still-here\n```\n');
     const timedOut = await runner.run(slow!);
     assert.equal(timedOut.status, 'timed-out');
-    assert.match(timedOut.reason ?? '', /timed out after 1 s/);
+    assert.equal(timedOut.reason, 'timed out after 1.0 s');
+    // Stopped from outside: no exit code of its own (not the 130 of the Ctrl-C it got).
+    assert.equal(timedOut.exitCode, null);
     assert.equal((await runner.run(quick!)).tail?.trim(), 'still-here');
   } finally {
     await runner.close();
+  }
+});
+
+test('a default timeout applies to steps without one; the profile\'s and the step\'s own win, 0 means none', { timeout: 30_000 }, async () => {
+  const [plain, own, none] = steps('```bash\nsleep 20\n```\n```bash { timeout=1s }\nsleep 20\n```\n```bash { timeout=0 }\nsleep 2; echo done\n```\n');
+  const withDefault = new RunbookRunner({ profile: local, who: 'tester', defaultTimeoutMs: 500 });
+  const withProfile = new RunbookRunner({ profile: resolveProfile({ profiles: { p: { target: { type: 'local' }, timeout: '1500ms' } } }, 'p'), who: 'tester', defaultTimeoutMs: 500 });
+  const profileNone = new RunbookRunner({ profile: resolveProfile({ profiles: { p: { target: { type: 'local' }, timeout: 0 } } }, 'p'), who: 'tester', defaultTimeoutMs: 500 });
+  try {
+    const byDefault = await withDefault.run(plain!);
+    assert.equal(byDefault.status, 'timed-out');
+    assert.match(byDefault.reason ?? '', /^timed out after 500 ms \(the default limit; a `timeout` on the step or the profile sets another\)$/);
+    const byStep = await withDefault.run(own!);
+    assert.equal(byStep.reason, 'timed out after 1.0 s');
+    const noLimit = await withDefault.run(none!);
+    assert.equal(noLimit.status, 'passed');
+    assert.equal(noLimit.tail, 'done\n');
+    const byProfile = await withProfile.run(plain!);
+    assert.equal(byProfile.status, 'timed-out');
+    assert.equal(byProfile.reason, 'timed out after 1.5 s');
+    const profileOff = await profileNone.run(none!);
+    assert.equal(profileOff.status, 'passed');
+    const [short] = steps('```bash\nsleep 1; echo slept\n```\n');
+    assert.equal((await profileNone.run(short!)).status, 'passed', 'the profile\'s timeout 0 turns the default off');
+  } finally {
+    await Promise.all([withDefault.close(), withProfile.close(), profileNone.close()]);
   }
 });
 
@@ -134,6 +162,8 @@ test('output is redacted as a stream: a secret written in parts with a pause nev
     secrets: { S: secret },
     redact: typed,
     pty: true,
+    // A person can type: the prompt's answer reaches the step.
+    input: true,
     onEvent: (e) => {
       events.push(e);
       // The step waits for an answer: it can only end if its prompt was shown while it ran.
@@ -170,6 +200,24 @@ test('output is redacted as a stream: a secret written in parts with a pause nev
     typed.push('typed-later-value');
     const third = await runner.run(later!);
     assert.doesNotMatch(output() + (third.tail ?? ''), /typed-|later-value/);
+  } finally {
+    await runner.close();
+  }
+});
+
+test('a step whose signal was aborted before it started is cancelled with the reason, and no session is opened', async () => {
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', onEvent: (e) => events.push(e) });
+  try {
+    const [step] = steps('```bash\necho never\n```\n');
+    const stop = new AbortController();
+    stop.abort('stopped by SIGTERM');
+    const outcome = await runner.run(step!, stop.signal);
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(outcome.reason, 'stopped by SIGTERM');
+    assert.equal(outcome.exitCode, null);
+    assert.deepEqual(events.map((e) => e.type), ['step-end']);
+    assert.equal(runner.description, undefined, 'no session');
   } finally {
     await runner.close();
   }

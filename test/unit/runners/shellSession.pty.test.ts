@@ -33,7 +33,7 @@ describe('ShellSession (bash, pty)', { skip: process.platform === 'win32' }, () 
     const s = await start({ cols: 101, rows: 33 });
     assert.match(s.description, /\(pty\)$/);
     await run(s, 'export X=1; cd /tmp');
-    const r = await run(s, '[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo tty\necho "$X $PWD"\necho err >&2\nstty size');
+    const r = await run(s, '[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo tty\necho "$X $PWD"\necho err >&2\nstty size', { input: true });
     assert.equal(r.status, 'passed');
     assert.equal(r.out, 'tty\r\n1 /tmp\r\nerr\r\n33 101\r\n');
     assert.equal(r.tail, r.out);
@@ -83,7 +83,7 @@ describe('ShellSession (bash, pty)', { skip: process.platform === 'win32' }, () 
 
   it('passes input to `read`, and `read -s` input is not echoed', async () => {
     const s = await start();
-    const pending = run(s, 'read -r name\nread -r -s secret\necho "name=$name secret=$secret"');
+    const pending = run(s, 'read -r name\nread -r -s secret\necho "name=$name secret=$secret"', { input: true });
     s.write('Ada\n');
     setTimeout(() => s.write('hunter2\n'), 100);
     const r = await pending;

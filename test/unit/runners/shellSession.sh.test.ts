@@ -66,7 +66,7 @@ describe('ShellSession (sh dialect)', { skip: !dash && 'dash is not installed' }
     assert.equal(cancelled.stdout, '');
     const timedOut = await run(s, 'sleep 30', { timeoutMs: 200 });
     assert.equal(timedOut.status, 'timed-out');
-    const reading = run(s, 'read x\necho "got $x"');
+    const reading = run(s, 'read x\necho "got $x"', { input: true });
     s.write('line\n');
     assert.equal((await reading).stdout, 'got line\n');
     const exit = await run(s, 'exit 3');

@@ -192,7 +192,7 @@ describe('ShellSession (bash, pipes)', () => {
 
   it('passes input to `read` in the running step', async () => {
     const s = await start();
-    const pending = run(s, 'read -r name\nread -r -s secret\necho "name=$name secret=$secret"');
+    const pending = run(s, 'read -r name\nread -r -s secret\necho "name=$name secret=$secret"', { input: true });
     s.write('Ada\n');
     setTimeout(() => s.write('hunter2\n'), 50);
     const r = await pending;

@@ -5,13 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ShellSession } from '../../../src/runners/shellSession';
 import { hostFieldMatches, knownHostsName, lookupHostKey, parseKnownHosts, remoteCommand, sshTransport, type HostKeyInfo, type SshTarget } from '../../../src/runners/ssh';
 import type { Channel, Transport } from '../../../src/runners/transport';
+import { bounded } from '../../support/bounded';
+import { checkEmptyStdin, checkRedirections, checkShellErrors, checkTypedInput } from '../../support/stepProtocol';
 import { testEnv, type TestEnv } from '../../support/testEnv';
 
 function tempDir(t: TestContext): string {
@@ -298,12 +300,49 @@ test('ShellSession over ssh keeps state over three steps', async (t) => {
   assert.equal(failed.tail, '');
 });
 
+for (const pty of [false, true]) {
+  test(`bash over ssh${pty ? ' on a pty' : ''}: empty stdin, typed input, redirections and shell errors end steps`, { timeout: 60_000 }, async (t) => {
+    const env = await testEnv(t, 'ssh');
+    if (!env) return;
+    const s = await session(t, await open(t, target(env)), pty);
+    await checkEmptyStdin(s);
+    await checkTypedInput(s, pty ? 'timeout --foreground 1 cat' : undefined);
+    await checkRedirections(s, pty);
+    await checkShellErrors(s, true);
+  });
+}
+
+test('~/.ssh/config Include: globs and `include =` lines are followed; megabytes of blanks do not stall it', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const dir = mkdtempSync(join(tmpdir(), 'opsdoc-sshconfig-'));
+  const config = join(dir, 'config');
+  // Blank lines, and blanks inside a value: patterns whose blanks could be read in many ways
+  // took time quadratic in them. Connecting runs in a child process with a time limit.
+  writeFileSync(config, `${'\n'.repeat(500_000)}Include nothing-here${' '.repeat(1_000_000)}nor-here\ninclude = ${join(dir, 'conf.d')}/*-te?t.conf\n`);
+  mkdirSync(join(dir, 'conf.d'));
+  writeFileSync(join(dir, 'conf.d', '10-test.conf'), `Host the-test-alias\n  HostName ${env.sshHost}\n  Port ${env.sshPort}\n  User ${env.sshUser}\n`);
+  writeFileSync(join(dir, 'conf.d', '20-other.conf'), 'Host the-test-alias\n  Port 1\n');
+  const target = { host: 'the-test-alias', identityFile: env.sshKey, knownHostsFile: env.knownHosts, configFile: config };
+  const out = bounded(`
+    const { sshTransport } = load('src/runners/ssh.ts');
+    const ssh = await sshTransport(${JSON.stringify(target)});
+    const ch = await ssh.exec(['sh', '-c', 'echo "user=$USER"']);
+    let text = '';
+    ch.stdout.setEncoding('utf8').on('data', (d) => (text += d));
+    await ch.ended;
+    await ssh.close();
+    console.log(text.trim());
+  `);
+  assert.equal(out.trim(), `user=${env.sshUser}`);
+});
+
 test('pty over ssh: programs see a terminal, and resize reaches it', async (t) => {
   const env = await testEnv(t, 'ssh');
   if (!env) return;
   const ssh = await open(t, target(env));
   const s = await session(t, ssh, true);
-  const r = await s.run({ code: '[ -t 0 ] && [ -t 1 ] && tty' });
+  const r = await s.run({ code: '[ -t 0 ] && [ -t 1 ] && tty', input: true });
   assert.equal(r.status, 'passed');
   assert.match(r.tail, /^\/dev\/pts\/\d+\r\n$/);
   const ch = await ssh.exec(['sh', '-c', 'stty size; read x; stty size'], { pty: true, cols: 100, rows: 30 });

@@ -95,6 +95,11 @@ test('private key blocks, whole, cut at the start, or cut at the end', () => {
   // Public material is not a secret.
   const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
   assert.equal(redact(cert), cert);
+  // Several blocks, one on a line of its own, BEGINs inside a block, an END between blocks.
+  const many = `a -----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY----- b -----BEGIN PRIVATE KEY-----y-----BEGIN PRIVATE KEY-----z-----END PRIVATE KEY----- c\n-----END PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`;
+  assert.equal(redact(many), `a -----BEGIN PRIVATE KEY-----\n${R}\n-----END PRIVATE KEY----- b -----BEGIN PRIVATE KEY-----\n${R}\n-----END PRIVATE KEY----- c\n-----END PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\n${R}\n-----END PRIVATE KEY-----`);
+  // Two ENDs before any BEGIN: the key lines above the second are still hidden.
+  assert.equal(redact(`-----END PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\nz`), `-----END PRIVATE KEY-----\n${R}\n-----END PRIVATE KEY-----\nz`);
 });
 
 test('password settings and flags', () => {
