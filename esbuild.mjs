@@ -36,7 +36,7 @@ const builds = [
   { ...common, entryPoints: ['src/core/markdown/reference.ts'], outfile: 'dist/reference.js' },
   {
     ...common,
-    entryPoints: ['src/cli.ts'],
+    entryPoints: ['src/cli/index.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },

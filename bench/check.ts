@@ -17,7 +17,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { checkCommand } from '../src/cliCheck';
+import { checkCommand } from '../src/cli/check';
 import { benchEnv } from '../test/support/testEnv';
 import { production } from './editor';
 
@@ -38,7 +38,7 @@ function workspace(profiles?: object): { root: string; file: string } {
 
 /** The shipped CLI (dist/cli.js and dist/remote.js, with mvdan-sh beside them), built into `dir`. */
 function buildCli(root: string, dir: string): string {
-  for (const [entry, out] of [['src/cli.ts', 'cli.js'], ['src/runners/remote.ts', 'remote.js']] as const) {
+  for (const [entry, out] of [['src/cli/index.ts', 'cli.js'], ['src/runners/remote.ts', 'remote.js']] as const) {
     buildSync({ ...production, entryPoints: [join(root, entry)], outfile: join(dir, out) });
   }
   mkdirSync(join(dir, 'node_modules', 'mvdan-sh'), { recursive: true });

@@ -32,11 +32,12 @@ export interface GateFlags {
 /** Why a value typed for a placeholder cannot be used there, or undefined when it can. */
 export type ValueCheck = (step: Step, name: string, value: string) => string | undefined;
 
-const HOW_RUN = {
+/** How a flag answers each question, for the reasons given when none was passed. */
+const HOW = {
   values: 'pass --var name=value or set the profile\'s "vars"',
   confirm: 'pass --yes',
-  override: 'pass --override-forbid=STEP to run it anyway',
-  profile: 'pass --confirm-profile=NAME',
+  override: (step: string) => `pass --override-forbid=${step} to run it anyway`,
+  profile: (profile: string) => `pass --confirm-profile=${profile} to run on it`,
 };
 
 /** The flags' answer to a question, or undefined when the flags say nothing about it. */
@@ -62,7 +63,7 @@ export function checkAnswerer(flags: GateFlags): GateAnswerer {
     async answer(question, step) {
       const given = fromFlags(question, step, flags);
       if (given) return given;
-      const { reason, notRun } = unanswerableReason(question, HOW_RUN);
+      const { reason, notRun } = unanswerableReason(question, { ...HOW, step: step.name });
       return { unanswerable: reason, notRun };
     },
   };
@@ -80,9 +81,9 @@ export function runAnswerer(flags: GateFlags, terminal: Terminal | undefined, ch
         if (question.kind === 'variant') terminal?.say(`opsdoc: warning: step "${step.name}" is meant for ${question.conflict.stepEnv} (${question.conflict.evidence}); running it as asked\n`);
         return given;
       }
-      if (question.kind === 'no-part') return { no: `step "${step.name}" does not run here: ${question.reason}` };
+      if (question.kind === 'no-part') return { no: `does not run on ${question.profile}: ${question.reason}` };
       if (!terminal) {
-        const { reason, notRun } = unanswerableReason(question, HOW_RUN);
+        const { reason, notRun } = unanswerableReason(question, { ...HOW, step: step.name });
         return { unanswerable: reason, notRun };
       }
       return askOnTerminal(question, step, terminal, checkValue);
@@ -150,6 +151,6 @@ async function askOnTerminal(question: GateQuestion, step: Step, terminal: Termi
       return typed?.trim() === question.profile ? { go: true } : { no: `the profile's name was not typed` };
     }
     case 'no-part':
-      return { no: question.reason };
+      return { no: `does not run on ${question.profile}: ${question.reason}` };
   }
 }

@@ -173,6 +173,7 @@ function push(reasons: RiskReason[], reason: RiskReason): void {
 export function assessRisk(input: RiskInput): Risk {
   const reasons: RiskReason[] = [];
   const { lang, lines, docLines } = input;
+  const code = lines.map((l) => l.code).join('\n');
   const shellish = lang === 'shell' || lang === '';
   // Logical commands: backslash continuations and multi-line strings are joined, so a
   // `cqlsh -e "` opening line and the `DROP` inside its string count as one command.
@@ -237,13 +238,13 @@ export function assessRisk(input: RiskInput): Risk {
   }
   // What the doc and the code's comments say.
   lines.forEach((lex, i) => {
-    if (lex.comment) sayings(reasons, { line: docLines[i]!, text: lex.comment }, false);
+    if (lex.comment) sayings(reasons, { line: docLines[i]!, text: lex.comment }, false, code);
   });
-  if (input.heading) sayings(reasons, input.heading, true);
-  for (const p of input.before) sayings(reasons, p, false);
-  for (const p of input.after) sayings(reasons, p, false);
+  if (input.heading) sayings(reasons, input.heading, true, code);
+  for (const p of input.before) sayings(reasons, p, false, code);
+  for (const p of input.after) sayings(reasons, p, false, code);
   for (const p of input.sectionIntro) {
-    if (classify(p) & FORBIDDEN) push(reasons, forbidReason(p));
+    if (classify(p) & FORBIDDEN) pushForbid(reasons, forbidReason(p), code);
   }
   reasons.sort((a, b) => a.line - b.line);
   const level: RiskLevel = reasons.some((r) => r.level === 'destructive') ? 'destructive' : reasons.length > 0 ? 'caution' : 'none';
@@ -275,11 +276,11 @@ function cleanSaying(text: string): string {
 }
 
 /** A doc line's warning words, if any. Headings warn by their words alone ("(Destructive)"). */
-function sayings(reasons: RiskReason[], p: ProseLine, heading: boolean): void {
+function sayings(reasons: RiskReason[], p: ProseLine, heading: boolean, code: string): void {
   const flags = classify(p);
   if (flags === CLASSIFIED) return;
   const clean = cleanSaying(p.text);
-  if (flags & FORBIDDEN) push(reasons, forbidReason(p));
+  if (flags & FORBIDDEN) pushForbid(reasons, forbidReason(p), code);
   const loss = (flags & LOSS) !== 0;
   if (loss || (!heading && flags & WARNS)) {
     push(reasons, { kind: 'doc-warning', level: loss ? 'destructive' : 'caution', text: clip(clean), line: p.line });
@@ -297,6 +298,14 @@ function forbidReason(p: ProseLine): RiskReason {
   const spans = (text: string) => [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim()).filter((c) => /[A-Za-z]/.test(c));
   const commands = spans(sentence).length > 0 ? spans(sentence) : spans(clean);
   return { kind: 'production-forbidden', level: 'caution', text: clip(clean), line: p.line, ...(commands.length > 0 ? { commands } : {}) };
+}
+
+/**
+ * A forbid counts for a step when it names no command, or one the step's code runs: a
+ * sentence about `prisma migrate reset` says nothing about a rollback beside it.
+ */
+function pushForbid(reasons: RiskReason[], reason: RiskReason, code: string): void {
+  if (!reason.commands || reason.commands.some((c) => runsCommand(code, c))) push(reasons, reason);
 }
 
 /**

@@ -63,11 +63,11 @@ export type GateQuestion =
   /** The step is meant for another environment: run it here anyway, or switch profile. */
   | { kind: 'variant'; conflict: VariantConflict; mayRunAnyway: boolean }
   /** A block split by environment with no part for this profile: switch profile, or nothing. */
-  | { kind: 'no-part'; reason: string; envs: string[] }
+  | { kind: 'no-part'; reason: string; envs: string[]; profile: string }
   /** Variables the step reads that earlier steps set, and those steps have not run. */
   | { kind: 'unmet-variables'; unmet: UnmetVariable[] }
   /** The doc forbids the step on this protected profile: override, deliberately, or not. */
-  | { kind: 'forbid-override'; forbid: RiskReason }
+  | { kind: 'forbid-override'; forbid: RiskReason; profile: string }
   /** A confirmation: the step is risky (reasons, each once), or the profile asks before every step. */
   | { kind: 'risk'; level: RiskLevel; reasons: RiskReason[]; policy: boolean }
   /** Values for these placeholders (each once, in order of appearance). */
@@ -123,7 +123,7 @@ export function planGates(
   const lines = linePlan(step, profile);
   if (lines.run === 'none') {
     if (request.mode === 'section') return { kind: 'skip', reason: lines.reason };
-    ask({ kind: 'no-part', reason: lines.reason, envs: [...new Set(step.lineVariants.map((v) => v.env))] });
+    ask({ kind: 'no-part', reason: lines.reason, envs: [...new Set(step.lineVariants.map((v) => v.env))], profile: profile.name });
   }
 
   if (step.runAs === 'shell') {
@@ -134,7 +134,7 @@ export function planGates(
   }
 
   const forbid = forbiddenOn(step, profile);
-  if (forbid) ask({ kind: 'forbid-override', forbid });
+  if (forbid) ask({ kind: 'forbid-override', forbid, profile: profile.name });
 
   if (needsConfirmation(step, profile)) {
     // Each reason once: the same words on several lines (a note repeated per command) say one thing.
@@ -200,8 +200,11 @@ export interface GateAnswerer {
 /** What happens to the step. */
 export type GateDecision =
   | { action: 'run'; values: Record<string, string>; secrets: Record<string, string>; override?: RiskReason }
-  /** Not run by design, or nobody could answer (`notRun`: it should have run). */
-  | { action: 'skip'; reason: string; notRun: boolean }
+  /**
+   * Not run: by design (another environment's step in a section run), or because nobody here
+   * could answer `unanswered` (`notRun`: it should have run, and could not).
+   */
+  | { action: 'skip'; reason: string; notRun: boolean; unanswered?: GateQuestion['kind'] }
   /** Not run: refused (not runnable, a value with no safe form) or declined. */
   | { action: 'cancel'; reason: string }
   | { action: 'switch'; profile: string }
@@ -237,7 +240,7 @@ export async function decideGates(
     const question = plan.questions[0];
     if (!question) return { action: 'run', values, secrets, ...(override ? { override } : {}) };
     const answer = await answerer.answer(question, step);
-    if ('unanswerable' in answer) return { action: 'skip', reason: answer.unanswerable, notRun: answer.notRun };
+    if ('unanswerable' in answer) return { action: 'skip', reason: answer.unanswerable, notRun: answer.notRun, unanswered: question.kind };
     if ('no' in answer) return { action: 'cancel', reason: answer.no };
     if ('switchTo' in answer) return { action: 'switch', profile: answer.switchTo };
     if ('runFirst' in answer) return { action: 'run-first', step: answer.runFirst };
@@ -250,26 +253,31 @@ export async function decideGates(
 }
 
 /** The reason a question gives when nobody can answer it, in the same words everywhere. */
-export function unanswerableReason(question: GateQuestion, how: { values?: string; confirm?: string; override?: string; profile?: string } = {}): { reason: string; notRun: boolean } {
+export function unanswerableReason(question: GateQuestion, how: { values?: string; confirm?: string; override?: (step: string) => string; profile?: (profile: string) => string; step?: string } = {}): { reason: string; notRun: boolean } {
   switch (question.kind) {
     case 'variant':
       return { reason: `meant for ${question.conflict.stepEnv} (“${question.conflict.evidence}”, line ${question.conflict.line + 1})`, notRun: false };
     case 'no-part':
-      return { reason: question.reason, notRun: false };
+      return { reason: `does not run on ${question.profile}: ${question.reason}`, notRun: false };
     case 'unmet-variables': {
       const first = question.unmet[0]!;
       const vars = question.unmet.map((u) => `$${u.variable}`).join(', ');
-      return { reason: `needs ${vars}, which "${first.step}" (line ${first.line + 1}) sets, and it has not run${how.values ? `: run "${first.step}" first` : ''}`, notRun: true };
+      return { reason: `needs ${vars}, which "${first.step}" (line ${first.line + 1}) sets, and it has not run`, notRun: true };
     }
     case 'forbid-override':
-      return { reason: `the doc forbids it on this profile: “${question.forbid.text}” (line ${question.forbid.line + 1})${how.override ? `; ${how.override}` : ''}`, notRun: false };
-    case 'risk':
-      return { reason: `needs confirmation (${question.policy ? 'the profile asks before every step' : question.level})${how.confirm ? `: ${how.confirm}` : ''}`, notRun: false };
+      return {
+        reason: `blocked on protected profile "${question.profile}": the doc says "${question.forbid.text}" (line ${question.forbid.line + 1})${how.override && how.step ? `; ${how.override(how.step)}` : ''}`,
+        notRun: false,
+      };
+    case 'risk': {
+      const why = question.reasons.slice(0, 3).map((r) => `${r.kind} (line ${r.line + 1}): ${r.text}`).join('; ');
+      return { reason: `needs confirmation (${question.policy ? 'the profile asks before every step' : question.level})${how.confirm ? `: ${how.confirm}` : ''}${why ? ` — ${why}` : ''}`, notRun: false };
+    }
     case 'values':
       return { reason: `no value for ${question.placeholders.map((p) => p.token).join(', ')}${how.values ? `: ${how.values}` : ''}`, notRun: true };
     case 'secrets':
       return { reason: question.names.map((n) => `needs the secret ${n}, which this profile asks for and no one can type here`).join('; '), notRun: true };
     case 'protected':
-      return { reason: `"${question.profile}" is a protected profile${how.profile ? `: ${how.profile}` : ''}`, notRun: false };
+      return { reason: `"${question.profile}" is a protected profile${how.profile ? `: ${how.profile(question.profile)}` : ''}`, notRun: false };
   }
 }

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderJUnit, type CheckSuite } from '../../../src/core/junit';
-import { checkCommand } from '../../../src/cliCheck';
+import { checkCommand } from '../../../src/cli/check';
 import { skipOutsideCi } from '../../support/testEnv';
 
 const SCHEMA = resolve(__dirname, '../../../schemas/junit.xsd');

@@ -64,7 +64,7 @@ for (const [code, want, lang] of CASES) {
 test('the doc\'s words: headings, callouts, "never ... production", levels', () => {
   const risk = assessRisk({
     lang: 'shell',
-    lines: lexLines(['make seed'], 'shell'),
+    lines: lexLines(['npm run seed:all'], 'shell'),
     docLines: [10],
     heading: { line: 8, text: 'Rollback Last Migration (Destructive)' },
     before: [{ line: 9, text: '> [!WARNING] Be careful.' }],
@@ -77,6 +77,9 @@ test('the doc\'s words: headings, callouts, "never ... production", levels', () 
     ['production-forbidden', 'caution', 12],
   ]);
   assert.equal(risk.level, 'destructive');
+  // The same sentence says nothing about a step that runs another command.
+  const other = assessRisk({ lang: 'shell', lines: lexLines(['make seed'], 'shell'), docLines: [10], before: [], after: [{ line: 12, text: '**Never** run `seed:all` against production.' }], sectionIntro: [] });
+  assert.deepEqual(other.reasons, []);
 });
 
 test('a heading without warning words adds nothing; "(Safe)" is not a warning', () => {

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNotes } from '../../src/core/notes';
-import { skipOutsideCi, testEnv } from '../support/testEnv';
+import { parseNotes } from '../../../src/core/notes';
+import { skipOutsideCi, testEnv } from '../../support/testEnv';
 
-const CLI = resolve(__dirname, '../../dist/cli.js');
+const CLI = resolve(__dirname, '../../../dist/cli.js');
 
 function needCli(t: TestContext): boolean {
   if (existsSync(CLI)) return true;

@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli';
-import { bounded } from '../support/bounded';
-import { RUNBOOK_FIXTURES, realRunbooks } from '../support/fixtures';
+import { main } from '../../../src/cli';
+import { bounded } from '../../support/bounded';
+import { RUNBOOK_FIXTURES, realRunbooks } from '../../support/fixtures';
 
 const capture = (argv: string[]) => {
   let out = '';
@@ -47,7 +47,7 @@ test('a missing file: clear error naming it, exit 2, the other files still liste
 });
 
 test('readable output shows steps, placeholders and risk', () => {
-  const { code, out } = capture(['list', resolve(__dirname, '../fixtures/runbooks/BACKEND_ACCESS.md')]);
+  const { code, out } = capture(['list', resolve(__dirname, '../../fixtures/runbooks/BACKEND_ACCESS.md')]);
   assert.equal(code, 0);
   assert.match(out, /reset-database-full-wipe/);
   assert.match(out, /fill in: <cassandra-node-ip>/);
@@ -61,18 +61,18 @@ test('usage errors exit 2', () => {
   assert.equal(capture(['list', '--parser', 'nope', 'x.md']).code, 2);
 });
 
-test('the bundled CLI runs as a program (after npm run build)', { skip: !existsSync(resolve(__dirname, '../../dist/cli.js')) && 'dist/cli.js not built' }, () => {
-  const result = spawnSync(process.execPath, [resolve(__dirname, '../../dist/cli.js'), 'list', '--json', resolve(__dirname, '../../examples')], { encoding: 'utf8' });
+test('the bundled CLI runs as a program (after npm run build)', { skip: !existsSync(resolve(__dirname, '../../../dist/cli.js')) && 'dist/cli.js not built' }, () => {
+  const result = spawnSync(process.execPath, [resolve(__dirname, '../../../dist/cli.js'), 'list', '--json', resolve(__dirname, '../../../examples')], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   const listed = JSON.parse(result.stdout) as { path: string }[];
   assert.deepEqual(listed.map((r) => r.path.replace(/^.*examples\//, '')), ['database-checks.md', 'deploy.mdx', 'local-workspace.md', 'service-smoke.md']);
 });
 
-test('on a real terminal (script(1) pty) `opsdoc check` draws a live line; under CI=true it does not', { skip: !existsSync(resolve(__dirname, '../../dist/cli.js')) && 'dist/cli.js not built' }, () => {
+test('on a real terminal (script(1) pty) `opsdoc check` draws a live line; under CI=true it does not', { skip: !existsSync(resolve(__dirname, '../../../dist/cli.js')) && 'dist/cli.js not built' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsdoc-tty-'));
   const file = join(dir, 'two.md');
   writeFileSync(file, '# Two\n## One\n```bash\nsleep 0.3\n```\n## Two\n```bash\ntrue\n```\n');
-  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(resolve(__dirname, '../../dist/cli.js'))} check ${JSON.stringify(file)} --no-history`;
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(resolve(__dirname, '../../../dist/cli.js'))} check ${JSON.stringify(file)} --no-history`;
   const onTty = (env: NodeJS.ProcessEnv) => spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...env, TERM: 'xterm' } });
   const { CI: _ci, ...notCi } = process.env;
   const person = onTty(notCi);
@@ -102,7 +102,7 @@ test('list DIR: a FIFO, a dangling symlink or a symlink loop named .md is report
   const dir = awkwardFolder();
   // A FIFO opened for reading blocks for good: the CLI runs in a child with a time limit.
   const result = JSON.parse(bounded(`
-    const { main } = load('src/cli.ts');
+    const { main } = load('src/cli/index.ts');
     let out = '', err = '';
     const code = main(['list', '--json', ${JSON.stringify(dir)}], { out: (s) => (out += s), err: (s) => (err += s) });
     const fifo = main(['list', ${JSON.stringify(join(dir, 'x.md'))}], { out: () => {}, err: (s) => (err += s) });
@@ -123,7 +123,7 @@ test('list DIR: a FIFO, a dangling symlink or a symlink loop named .md is report
 test('check DIR skips the same entries with a message, and checks the rest', { skip: process.platform === 'win32' && 'no FIFOs' }, () => {
   const dir = awkwardFolder();
   const result = JSON.parse(bounded(`
-    const { run } = load('src/cli.ts');
+    const { run } = load('src/cli/index.ts');
     let out = '', err = '';
     const code = await run(['check', ${JSON.stringify(dir)}, '--no-history'], { out: (s) => (out += s), err: (s) => (err += s) });
     console.log(JSON.stringify({ code, out, err }));

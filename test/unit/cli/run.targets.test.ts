@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { run } from '../../src/cli';
-import { parseNotes } from '../../src/core/notes';
-import { testEnv } from '../support/testEnv';
+import { run } from '../../../src/cli';
+import { parseNotes } from '../../../src/core/notes';
+import { testEnv } from '../../support/testEnv';
 
-const EXAMPLES = resolve(__dirname, '../../examples');
+const EXAMPLES = resolve(__dirname, '../../../examples');
 
 test('the smoke runbook runs on local, SSH, a container and the ssh→container chain', async (t) => {
   const env = await testEnv(t, 'ssh', 'container');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli';
-import { parseNotes } from '../../src/core/notes';
+import { run } from '../../../src/cli';
+import { parseNotes } from '../../../src/core/notes';
 
 const capture = async (argv: string[]) => {
   let out = '';

@@ -10,9 +10,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { skipOutsideCi } from '../support/testEnv';
+import { skipOutsideCi } from '../../support/testEnv';
 
-const CLI = resolve(__dirname, '../../dist/cli.js');
+const CLI = resolve(__dirname, '../../../dist/cli.js');
 
 const ENV_SECRET = 'q7VenvZ2pL9mW4xR';
 const ASK_SECRET = 'h3JaskT8nB5cY1dK';

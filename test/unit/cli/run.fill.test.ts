@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli';
-import { testEnv } from '../support/testEnv';
+import { run } from '../../../src/cli';
+import { testEnv } from '../../support/testEnv';
 
 const capture = async (argv: string[]) => {
   let out = '';

@@ -1,13 +1,10 @@
 /**
- * What the `opsdoc` commands share: finding and reading runbooks below a folder, naming why a
- * file could not be read, and loading the profile a command runs or checks against.
+ * The runbooks the `opsdoc` commands are given: files, or the runbooks found below folders,
+ * read without ever blocking on an entry that is not a file; and why one could not be read.
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { join, relative } from 'node:path';
-import { expandEnvRefs, type ResolvedProfile } from './core/profiles';
-import { ProfileStore } from './runners/profileStore';
-import type { CliIo } from './cli';
+import type { CliIo } from './io';
 
 /** Called for an entry that is skipped because it cannot be read as a runbook, with why. */
 export type BadEntry = (path: string, why: string) => void;
@@ -145,100 +142,3 @@ export function readError(error: unknown): string {
   return e.message ?? String(error);
 }
 
-/**
- * The profile `name` (default: the file's default) of the workspace at `root`, with
- * `${env:...}` filled from this process's environment. Reports the profiles file's problems
- * (warnings too unless `warnings: false`; none when `quiet`) and returns undefined when it
- * has errors (unless `lastGood`: then the last good profiles, or the built-in `local`, are
- * used), the profile does not exist, or an environment variable it needs is missing.
- */
-export function loadProfile(
-  root: string,
-  name: string | undefined,
-  io: CliIo,
-  options: { warnings?: boolean; quiet?: boolean; lastGood?: boolean } = {},
-): ResolvedProfile | undefined {
-  const store = new ProfileStore(root);
-  const state = store.load();
-  for (const p of state.problems) {
-    if (options.quiet) break;
-    if (options.warnings !== false || p.severity === 'error') io.err(`${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
-  }
-  if (!options.lastGood && state.problems.some((p) => p.severity === 'error')) {
-    io.err(`opsdoc: ${state.file} has errors; fix them first\n`);
-    return undefined;
-  }
-  try {
-    const expanded = expandEnvRefs(store.resolve(name), process.env);
-    if (expanded.missing.length > 0) {
-      io.err(`opsdoc: profile "${expanded.profile.name}" needs environment variables: ${expanded.missing.join(', ')}\n`);
-      return undefined;
-    }
-    return expanded.profile;
-  } catch (error) {
-    io.err(`opsdoc: ${(error as Error).message}\n`);
-    return undefined;
-  }
-}
-
-/** The signals that stop a run or a check: Ctrl-C, `kill`, `timeout`, a closed terminal. */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** What {@link stopSignals} returns. */
-export interface StopSignals {
-  /** The first stop signal received, if any. */
-  readonly signal: NodeJS.Signals | undefined;
-  /** 128 + the signal's number (143 for SIGTERM), as a shell reports a command killed by it. */
-  readonly exitCode: number | undefined;
-  /** Stops listening (the signals' default actions apply again). */
-  dispose(): void;
-}
-
-/**
- * While a command runs steps, SIGINT, SIGTERM and SIGHUP stop it instead of killing Node at
- * once (which would leave the session's shell and its children running, parented to init):
- * the first calls `stop` (cancel the running step; the command records it, ends its session
- * and exits with `exitCode`), a second one `force` (end the session now, without the grace a
- * step gets to stop).
- */
-export function stopSignals(stop: (signal: NodeJS.Signals) => void, force: () => void): StopSignals {
-  let first: NodeJS.Signals | undefined;
-  const stopOnce = (signal: NodeJS.Signals) => {
-    if (first !== undefined) return;
-    first = signal;
-    stop(signal);
-  };
-  const handler = (signal: NodeJS.Signals) => {
-    if (first === undefined) stopOnce(signal);
-    else force();
-  };
-  for (const signal of STOP_SIGNALS) process.on(signal, handler);
-  lostOutput = stopOnce;
-  return {
-    get signal() {
-      return first;
-    },
-    get exitCode() {
-      return first === undefined ? undefined : 128 + (osConstants.signals[first] ?? 0);
-    },
-    dispose: () => {
-      for (const signal of STOP_SIGNALS) process.off(signal, handler);
-      if (lostOutput === stopOnce) lostOutput = undefined;
-    },
-  };
-}
-
-/** The running command's stop, while one runs steps (see `stopOnLostOutput`). */
-let lostOutput: ((signal: NodeJS.Signals) => void) | undefined;
-
-/**
- * For the CLI's stdout/stderr `error` handler: when output can no longer be written (EPIPE: the
- * reader went away, as in `opsdoc run … | head`; EIO: the terminal closed), a command running
- * steps stops as SIGPIPE or SIGHUP would stop it (its session ended, not left running) and the
- * error is dropped, like the rest of its output. False when no such command runs.
- */
-export function stopOnLostOutput(error: NodeJS.ErrnoException): boolean {
-  if (!lostOutput) return false;
-  lostOutput(error.code === 'EPIPE' ? 'SIGPIPE' : 'SIGHUP');
-  return true;
-}

@@ -8,15 +8,17 @@
  * steps whose last passing note (on any profile) is missing or older than that.
  * Exit: 0 without errors, 1 when any error is found, 2 for usage or unreadable files.
  */
-import { parseDuration } from './core/attributes';
-import { editorDiagnostics, type EditorDiagnostic } from './core/editorDiagnostics';
-import type { ResolvedProfile } from './core/profiles';
-import { parseRunbook } from './core/runbook';
-import { notesOfSteps } from './core/stepNotes';
-import { analyzeVariables } from './core/variables';
-import { workspaceRootOf } from './cliRun';
-import { loadProfile, runbookTexts } from './cliShared';
-import type { CliIo } from './cli';
+import { parseDuration } from '../core/attributes';
+import { editorDiagnostics, type EditorDiagnostic } from '../core/editorDiagnostics';
+import type { ResolvedProfile } from '../core/profiles';
+import { parseRunbook } from '../core/runbook';
+import { notesOfSteps } from '../core/stepNotes';
+import { analyzeVariables } from '../core/variables';
+import { workspaceRootOf } from '../runners/workspace';
+import { parseCommandLine, UsageError } from './args';
+import { loadProfile } from './profile';
+import { runbookTexts } from './runbooks';
+import type { CliIo } from './io';
 
 export const LINT_USAGE = `usage: opsdoc lint [PATHS...] [--format text|json] [--max-age DURATION] [--profile NAME]
 
@@ -43,27 +45,26 @@ export function lintCommand(argv: readonly string[], io: CliIo, now = Date.now()
   let format: 'text' | 'json' = 'text';
   let maxAgeMs: number | undefined;
   let profileName: string | undefined;
-  const paths: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === '--format') {
-      const v = value();
-      if (v !== 'text' && v !== 'json') return usage(io, '--format takes text or json');
-      format = v;
-    } else if (flag === '--max-age') {
-      const v = value();
-      const days = v && /^\d+(\.\d+)?d$/.test(v) ? Number(v.slice(0, -1)) * 86_400_000 : parseDuration(v);
-      if (days === undefined || days <= 0) return usage(io, '--max-age takes a duration such as 90d, 12h or 30m');
-      maxAgeMs = days;
-    } else if (flag === '--profile') {
-      profileName = value();
-      if (!profileName) return usage(io, '--profile needs a name');
-    } else if (arg.startsWith('-')) return usage(io, `unknown option "${arg}"`);
-    else paths.push(arg);
+  let paths: string[];
+  try {
+    const line = parseCommandLine(argv, { format: { type: 'string' }, 'max-age': { type: 'string' }, profile: { type: 'string' } });
+    const v = line.values;
+    if (v.format !== undefined) {
+      if (v.format !== 'text' && v.format !== 'json') throw new UsageError('--format takes text or json');
+      format = v.format;
+    }
+    if (v['max-age'] !== undefined) {
+      const age = v['max-age'];
+      const ms = /^\d+(\.\d+)?d$/.test(age) ? Number(age.slice(0, -1)) * 86_400_000 : parseDuration(age);
+      if (ms === undefined || ms <= 0) throw new UsageError('--max-age takes a duration such as 90d, 12h or 30m');
+      maxAgeMs = ms;
+    }
+    profileName = v.profile;
+    paths = line.positionals.length > 0 ? line.positionals : ['.'];
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return usage(io, error.message);
   }
-  if (paths.length === 0) paths.push('.');
 
   const status = { unreadable: false };
   const problems: LintProblem[] = [];

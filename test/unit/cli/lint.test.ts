@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lintCommand, type LintProblem } from '../../src/cliLint';
+import { lintCommand, type LintProblem } from '../../../src/cli/lint';
 
 const capture = (argv: string[], now?: number) => {
   let out = '';

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNotes } from '../../src/core/notes';
+import { parseNotes } from '../../../src/core/notes';
 
-const CLI = resolve(__dirname, '../../dist/cli.js');
+const CLI = resolve(__dirname, '../../../dist/cli.js');
 
 function runCli(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {

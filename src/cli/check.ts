@@ -16,34 +16,68 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseDuration } from './core/attributes';
-import { shownCode } from './core/copyText';
-import { fillPlaceholders, refusalMessage } from './core/fill';
-import { renderJUnit, type CheckCase, type CheckSuite } from './core/junit';
-import { formatDuration } from './core/notes';
-import { fillOptionsFor, forbiddenOn, isSecretName, linePlan, needsConfirmation, variantConflict } from './core/gatePlan';
-import type { ResolvedProfile } from './core/profiles';
-import { redact } from './core/redact';
-import { parseRunbook, type Runbook, type Step } from './core/runbook';
-import { unavailableSecretReason } from './core/secretUse';
-import { appendHistory, writeNote } from './runners/records';
-import { RunbookRunner } from './runners/runbookRunner';
-import { missingSecretText, resolveSecrets, type SecretResolution } from './runners/secrets';
-import { whoRuns, workspaceRootOf } from './cliRun';
-import { loadProfile, readError, runbooksAt, stopSignals } from './cliShared';
-import { outputPathProblem } from './cliOutput';
-import type { CliIo } from './cli';
+import { parseDuration } from '../core/attributes';
+import { shownCode } from '../core/copyText';
+import { decideGates, type GateDecision } from '../core/gates/plan';
+import { renderJUnit, type CheckCase, type CheckSuite } from '../core/junit';
+import { formatDuration } from '../core/notes';
+import { fillOptionsFor, isSecretName } from '../core/gatePlan';
+import type { ResolvedProfile } from '../core/profiles';
+import { redact } from '../core/redact';
+import { parseRunbook, type Runbook, type Step } from '../core/runbook';
+import { appendHistory, writeNote } from '../runners/records';
+import { RunbookRunner } from '../runners/runbookRunner';
+import { missingSecretText, resolveSecrets, type SecretResolution } from '../runners/secrets';
+import { whoRuns, workspaceRootOf } from '../runners/workspace';
+import { parseCommandLine, parseVars, UsageError } from './args';
+import { checkAnswerer } from './gateAnswers';
+import type { CliIo } from './io';
+import { outputPathProblem } from './outputs';
+import { loadProfile } from './profile';
+import { readError, runbooksAt } from './runbooks';
+import { stopSignals } from './signals';
 
 export const CHECK_USAGE = `usage: opsdoc check [PATHS...] [--profile NAME] [--var name=value]... [--junit FILE]
                     [--json] [--write-notes] [--no-history] [--dry-run] [--fail-fast]
                     [--step NAME] [--section TEXT] [--yes] [--confirm-profile=NAME]
-                    [--timeout DURATION]
+                    [--override-forbid=STEP]... [--timeout DURATION]
 
 Runs every runnable step of each runbook (folders searched; default: the current folder)
-in order, one session per runbook, and reports which still execute.
+in order, one session per runbook, and reports which still execute. Nothing asks: a question
+the flags do not answer is the reason its step does not run.
 
-  --timeout DURATION     a step's time limit when neither the step nor the profile sets
-                         one (default 10m; 0 for none), e.g. 90s, 5m, 1h`;
+  --profile NAME          the profile to check on (default: the profiles file's default)
+  --var name=value        a placeholder value (repeatable)
+  --junit FILE            write a JUnit report there
+  --json                  print the results as JSON (progress goes to stderr)
+  --write-notes           record each outcome as a note after its step
+  --no-history            do not append to .opsdoc/history.jsonl
+  --dry-run               print what would run, values filled; run nothing
+  --fail-fast             after a failure, skip every later runbook too
+  --step NAME             only the step with that name (repeatable)
+  --section TEXT          only steps under headings containing TEXT (repeatable)
+  --yes                   run risky steps
+  --confirm-profile=NAME  required for protected profiles: the profile's name
+  --override-forbid=STEP  run STEP although the doc forbids it on this protected profile
+  --timeout DURATION      a step's time limit when neither the step nor the profile sets
+                          one (default 10m; 0 for none), e.g. 90s, 5m, 1h`;
+
+const OPTIONS = {
+  profile: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  junit: { type: 'string' },
+  json: { type: 'boolean' },
+  'write-notes': { type: 'boolean' },
+  'no-history': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'fail-fast': { type: 'boolean' },
+  step: { type: 'string', multiple: true },
+  section: { type: 'string', multiple: true },
+  yes: { type: 'boolean', short: 'y' },
+  'confirm-profile': { type: 'string' },
+  'override-forbid': { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+} as const;
 
 interface CheckArgs {
   paths: string[];
@@ -59,60 +93,48 @@ interface CheckArgs {
   sections: string[];
   yes: boolean;
   confirmProfile?: string;
+  overrideForbid: string[];
   timeoutMs: number;
 }
 
 /** A step's time limit in a check unless the step or the profile says otherwise: nothing hangs CI for good. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 10 * 60_000;
 
-function parseArgs(argv: readonly string[]): CheckArgs | string {
-  const a: CheckArgs = { paths: [], vars: {}, json: false, writeNotes: false, history: true, dryRun: false, failFast: false, steps: [], sections: [], yes: false, timeoutMs: DEFAULT_CHECK_TIMEOUT_MS };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!;
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
-    const take = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--profile': a.profile = take(); if (!a.profile) return '--profile needs a name'; break;
-      case '--var': {
-        const pair = take() ?? '';
-        const at = pair.indexOf('=');
-        if (at <= 0) return `--var takes name=value, got "${pair}"`;
-        a.vars[pair.slice(0, at).replace(/^<(.*)>$/, '$1')] = pair.slice(at + 1);
-        break;
-      }
-      case '--junit': a.junit = take(); if (!a.junit) return '--junit needs a file'; break;
-      case '--json': a.json = true; break;
-      case '--write-notes': a.writeNotes = true; break;
-      case '--no-history': a.history = false; break;
-      case '--dry-run': a.dryRun = true; break;
-      case '--fail-fast': a.failFast = true; break;
-      case '--step': { const v = take(); if (!v) return '--step needs a name'; a.steps.push(v); break; }
-      case '--section': { const v = take(); if (!v) return '--section needs a text'; a.sections.push(v); break; }
-      case '--yes': case '-y': a.yes = true; break;
-      case '--confirm-profile': a.confirmProfile = take(); break;
-      case '--timeout': {
-        const v = take();
-        const ms = parseDuration(v);
-        if (ms === undefined) return `--timeout takes a duration such as 90s, 5m or 1h (0 for none), got "${v ?? ''}"`;
-        a.timeoutMs = ms;
-        break;
-      }
-      default:
-        if (raw.startsWith('-')) return `unknown option "${raw}"`;
-        a.paths.push(raw);
-    }
+function parseCheckArgs(argv: readonly string[]): CheckArgs {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  let timeoutMs = DEFAULT_CHECK_TIMEOUT_MS;
+  if (values.timeout !== undefined) {
+    const ms = parseDuration(values.timeout);
+    if (ms === undefined) throw new UsageError(`--timeout takes a duration such as 90s, 5m or 1h (0 for none), got "${values.timeout}"`);
+    timeoutMs = ms;
   }
-  if (a.paths.length === 0) a.paths.push('.');
-  return a;
+  return {
+    paths: positionals.length > 0 ? positionals : ['.'],
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    vars: parseVars(values.var),
+    ...(values.junit !== undefined ? { junit: values.junit } : {}),
+    json: values.json ?? false,
+    writeNotes: values['write-notes'] ?? false,
+    history: !(values['no-history'] ?? false),
+    dryRun: values['dry-run'] ?? false,
+    failFast: values['fail-fast'] ?? false,
+    steps: values.step ?? [],
+    sections: values.section ?? [],
+    yes: values.yes ?? false,
+    ...(values['confirm-profile'] !== undefined ? { confirmProfile: values['confirm-profile'] } : {}),
+    overrideForbid: values['override-forbid'] ?? [],
+    timeoutMs,
+  };
 }
 
 /** Runs `opsdoc check`; resolves to the exit code. */
 export async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    io.err(`opsdoc: ${args}\n${CHECK_USAGE}\n`);
+  let args: CheckArgs;
+  try {
+    args = parseCheckArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`opsdoc: ${error.message}\n${CHECK_USAGE}\n`);
     return 2;
   }
   const files: string[] = [];
@@ -196,19 +218,23 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     const values = { ...profile.vars, ...args.vars };
     // What every sink hides: the profile's secrets and the values of secret-looking placeholders.
     const hidden = [...Object.values(secrets.values), ...Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value)];
-    const { unavailable } = secrets;
-    // A step that needs an "ask" secret could not run: nobody can type it here.
-    const needsSecret = (step: Step): Gate | undefined => {
-      const reason = unavailable.length > 0 ? unavailableSecretReason(runbook, step, unavailable, profile.languages) : undefined;
-      return reason ? { reason, notRun: true } : undefined;
+    // Every step's gates, as the plan has them, answered from the flags alone: what nobody can
+    // answer here (a value, an "ask" secret, a step to run first) means the step could not run.
+    const known = secrets.values;
+    const answerer = checkAnswerer({ yes: args.yes, ...(args.confirmProfile !== undefined ? { confirmProfile: args.confirmProfile } : {}), overrideForbid: new Set(args.overrideForbid), named: new Set() });
+    const gateOf = async (step: Step, ran: (name: string) => boolean): Promise<{ skip?: Gate; override?: string }> => {
+      const decision = await decideGates(runbook, step, profile!, { values, ran, secretKnown: (name) => name in known }, { mode: 'section', confirmedProtected: false }, answerer);
+      return gateFrom(decision);
     };
     const suite: CheckSuite = { path: relative('.', file) || file, cases: [] };
     suites.push(suite);
     if (args.dryRun) {
       const shownValues = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, redact(value, hidden)]));
       io.out(`${suite.path} (${profile.name})\n`);
+      const listed = new Set<string>();
       for (const step of steps) {
-        const skip = gate(step, profile, args.yes, values) ?? needsSecret(step);
+        const { skip } = await gateOf(step, (name) => listed.has(name));
+        listed.add(step.name);
         if (skip?.notRun) unresolved = true;
         const note = skip ? `  ${skip.notRun ? '✗ cannot run' : '↷ would be skipped'}: ${skip.reason}` : '';
         io.out(`  ${step.name} (line ${step.line + 1})${note}\n`);
@@ -229,16 +255,20 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     current = runner;
     let failedStep: Step | undefined;
     let failedNotRun = false;
-    // A step's gate (pure) is decided while the shell runs the step before it.
-    let gated: { step: Step; skip: Gate | undefined } | undefined;
+    const passed = new Set<string>();
+    // A step's gate is decided while the shell runs the step before it (taken as passing: if it
+    // fails, the rest of the runbook is skipped anyway).
+    let gated: { step: Step; gate: Promise<{ skip?: Gate; override?: string }> } | undefined;
     try {
       for (const [i, step] of steps.entries()) {
         const skip: Gate | undefined = stop.signal ? { reason: `the check was stopped by ${stop.signal}`, notRun: false }
           : stopAll ? { reason: 'an earlier runbook failed (--fail-fast)', notRun: false }
           : failedStep ? { reason: `skipped after "${failedStep.name}" ${failedNotRun ? 'could not run' : 'failed'}`, notRun: false }
-          : gated?.step === step ? gated.skip : gate(step, profile, args.yes, values) ?? needsSecret(step);
+          : undefined;
+        const decided = skip ? { skip } : await (gated?.step === step ? gated.gate : gateOf(step, (name) => passed.has(name)));
         done++;
-        if (skip) {
+        if (decided.skip) {
+          const skip = decided.skip;
           // A step that could not run (a value missing or refused) is an error: CI must not read it as verified.
           suite.cases.push({ name: step.name, line: step.line + 1, status: skip.notRun ? 'error' : 'skipped', durationMs: 0, message: skip.notRun ? `could not run: ${skip.reason}` : skip.reason });
           progress.print(`${skip.notRun ? '✗' : '↷'} ${suite.path} › ${step.name}: ${skip.notRun ? 'could not run: ' : ''}${skip.reason}\n`);
@@ -250,27 +280,28 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           continue;
         }
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
-        const running = runner.run(step, abort.signal, { docDir: dirname(resolve(file)) });
+        const running = runner.run(step, abort.signal, { docDir: dirname(resolve(file)), ...(decided.override ? { override: decided.override } : {}) });
         const next = steps[i + 1];
-        gated = next ? { step: next, skip: gate(next, profile, args.yes, values) ?? needsSecret(next) } : undefined;
+        gated = next ? { step: next, gate: gateOf(next, (name) => name === step.name || passed.has(name)) } : undefined;
         const outcome = await running;
         progress.stop();
-        const passed = outcome.status === 'passed';
+        const ok = outcome.status === 'passed';
+        if (ok) passed.add(step.name);
         // A timeout says so in its reason ("timed out after 10 min"), with no exit code of its own.
-        const message = passed ? undefined
+        const message = ok ? undefined
           : outcome.status === 'timed-out' && outcome.reason ? outcome.reason
           : `${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`;
         suite.cases.push({
-          name: step.name, line: step.line + 1, status: passed ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
+          name: step.name, line: step.line + 1, status: ok ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
           durationMs: outcome.durationMs, ...(message ? { message } : {}), ...(outcome.tail ? { output: outcome.tail } : {}),
         });
-        progress.print(`${passed ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
+        progress.print(`${ok ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
         if (args.writeNotes) {
           const wrote = await writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);
         }
         if (args.history) appendHistory(root, file, outcome, hidden);
-        if (!passed && step.attributes['continueOnError'] !== true) {
+        if (!ok && step.attributes['continueOnError'] !== true) {
           failedStep = step;
           if (args.failFast) stopAll = true;
         }
@@ -317,22 +348,19 @@ interface Gate {
   notRun: boolean;
 }
 
-/** Why a step must not run in an unattended check, or undefined when it may. */
-function gate(step: Step, profile: ResolvedProfile, yes: boolean, values: Readonly<Record<string, string>>): Gate | undefined {
-  const skip = (reason: string): Gate => ({ reason, notRun: false });
-  const forbidden = forbiddenOn(step, profile);
-  if (forbidden) return skip(`blocked on protected profile ${profile.name}: the doc says "${forbidden.text}"`);
-  const conflict = variantConflict(step, profile);
-  if (conflict) return skip(`meant for ${conflict.stepEnv} (${conflict.evidence})`);
-  const lines = linePlan(step, profile);
-  if (lines.run === 'none') return skip(lines.reason);
-  const filled = fillPlaceholders(step, values, fillOptionsFor(step, profile));
-  if (filled.missing.length > 0) {
-    return { reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}: pass --var name=value or set the profile's "vars"`, notRun: true };
+/** A check's reading of the plan's decision: run (with the doc's forbid it overrode), or why not. */
+function gateFrom(decision: GateDecision): { skip?: Gate; override?: string } {
+  switch (decision.action) {
+    case 'run':
+      return decision.override ? { override: `“${decision.override.text}” (line ${decision.override.line + 1})` } : {};
+    case 'skip':
+      return { skip: { reason: decision.reason, notRun: decision.notRun } };
+    case 'cancel':
+      // Refused (a value with no safe form): it should have run.
+      return { skip: { reason: decision.reason, notRun: true } };
+    default:
+      return { skip: { reason: 'nobody here can run another step first or switch profile', notRun: true } };
   }
-  if (filled.refused.length > 0) return { reason: `a value cannot be used here: ${filled.refused.map(refusalMessage).join('; ')}`, notRun: true };
-  if (needsConfirmation(step, profile) && !yes) return skip(`needs confirmation (${step.risk.level === 'none' ? 'profile asks for every step' : step.risk.level}): pass --yes`);
-  return undefined;
 }
 
 /**

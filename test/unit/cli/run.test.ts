@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { run } from '../../src/cli';
-import { parseNotes } from '../../src/core/notes';
+import { run } from '../../../src/cli';
+import { parseNotes } from '../../../src/core/notes';
 
 const capture = async (argv: string[]) => {
   let out = '';
@@ -26,7 +26,7 @@ function workspace(doc: string, profiles?: string): { root: string; file: string
 }
 
 test('the example runbook runs on local, state carries over, notes land and are replaced, not duplicated', async () => {
-  const original = readFileSync(resolve(__dirname, '../../examples/local-workspace.md'), 'utf8');
+  const original = readFileSync(resolve(__dirname, '../../../examples/local-workspace.md'), 'utf8');
   const { root, file } = workspace(original);
   const first = await capture(['run', file, '--all', '--var', 'release-tag=v1.2.3', '--yes', '--write-notes']);
   assert.equal(first.code, 0, first.err + first.out);
