@@ -1,7 +1,9 @@
 // Lint rules, including the import boundaries that keep the layers honest:
 // src/core is pure (no editor, no processes, no files, no network), and src/runners may run
 // things but never talks to the editor. Dependencies point one way:
-// core <- runners <- providers <- extension.
+// core <- runners <- providers <- extension, and core <- runners <- cli (the two front ends
+// never import each other). `npm run lint` also checks, with dependency-cruiser, that no
+// modules import each other in a circle (.dependency-cruiser.cjs).
 import js from '@eslint/js';
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
@@ -37,7 +39,7 @@ export default tseslint.config(
           ...io.map((name) => ({ name, message: 'src/core is pure: no I/O or processes (put it in src/runners).' })),
         ],
         patterns: [
-          { group: ['**/runners/**', '**/providers/**', '**/extension', '**/cli'], message: 'src/core must not depend on outer layers.' },
+          { group: ['**/runners', '**/runners/**', '**/providers', '**/providers/**', '**/extension', '**/cli', '**/cli/**'], message: 'src/core must not depend on outer layers.' },
         ],
       }],
     },
@@ -47,7 +49,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/runners never talks to the editor: adapt in src/providers.' }],
-        patterns: [{ group: ['**/providers/**', '**/extension'], message: 'src/runners must not depend on outer layers.' }],
+        patterns: [{ group: ['**/providers', '**/providers/**', '**/extension', '**/cli', '**/cli/**'], message: 'src/runners must not depend on outer layers.' }],
       }],
     },
   },
@@ -55,12 +57,26 @@ export default tseslint.config(
     files: ['src/providers/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/extension', '**/cli'], message: 'providers must not depend on the front ends.' }],
+        patterns: [{ group: ['**/extension', '**/cli', '**/cli/**'], message: 'providers must not depend on the other front end, the CLI.' }],
       }],
     },
   },
   {
     files: ['scripts/**/*.mjs', 'esbuild.mjs', 'eslint.config.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
+  {
+    // The CLI is a front end: nothing below it imports it (checked by the patterns above).
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'the CLI runs without the editor.' }],
+        patterns: [{ group: ['**/providers', '**/providers/**', '**/extension'], message: 'the CLI must not depend on the editor front end.' }],
+      }],
+    },
   },
 );

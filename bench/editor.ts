@@ -102,7 +102,7 @@ export async function benchEditor(): Promise<void> {
           "export { RunbookLensProvider } from './src/providers/codeLens';",
           "export { RunbookCache } from './src/providers/runbookCache';",
           "export { ProfileService } from './src/providers/profiles';",
-          "export { parseRunbook } from './src/core/runbook';",
+          "export { parseRunbook } from './src/core/model';",
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',

@@ -84,7 +84,7 @@ async function benchSessions(): Promise<void> {
 // Redaction runs over every output tail: its time must grow linearly on inputs shaped to
 // trip backtracking regexes (a quadratic rule shows as ~100x when the input grows 10x).
 async function benchRedaction(): Promise<void> {
-  const { redact, RedactStream } = await import('../src/core/redact');
+  const { redact, RedactStream } = await import('../src/core/secrets/redact');
   const { adversarialInputs } = await import('../test/support/redactInputs');
   // Best of five after a warm-up: the first calls include compiling the regexes.
   const timeOf = (text: string) => {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import MarkdownIt from 'markdown-it';
-import { parseRunbook } from '../src/core/runbook';
+import { parseRunbook } from '../src/core/model/runbook';
 import { remarkTree } from '../src/core/markdown/reference';
 import { generateRunbook } from '../test/support/corpus';
 

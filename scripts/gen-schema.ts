@@ -1,5 +1,5 @@
 /**
- * Writes schemas/profiles.schema.json from the zod schema in src/core/profiles.ts, the one
+ * Writes schemas/profiles.schema.json from the zod schema in src/core/profiles/profiles.ts, the one
  * the parser validates with, so editors complete and check exactly what Opsdoc accepts.
  * Run `npm run gen:schema` after changing the schema; a unit test fails until you do.
  *
@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { profilesJsonSchemaText } from '../src/core/profiles';
+import { profilesJsonSchemaText } from '../src/core/profiles/profiles';
 
 const out = resolve(__dirname, '../schemas/profiles.schema.json');
 const text = profilesJsonSchemaText();

@@ -16,15 +16,15 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseDuration } from '../core/attributes';
-import { shownCode } from '../core/copyText';
-import { decideGates, type GateDecision } from '../core/gates/plan';
-import { renderJUnit, type CheckCase, type CheckSuite } from '../core/junit';
+import { parseDuration } from '../core/model';
+import { shownCode } from '../core/fill';
+import { decideGates, type GateDecision } from '../core/gates';
+import { renderJUnit, type CheckCase, type CheckSuite } from '../core/outcome';
 import { formatDuration } from '../core/notes';
-import { fillOptionsFor, isSecretName } from '../core/gatePlan';
+import { fillOptionsFor, isSecretName } from '../core/gates';
 import type { ResolvedProfile } from '../core/profiles';
-import { redact } from '../core/redact';
-import { parseRunbook, type Runbook, type Step } from '../core/runbook';
+import { redact } from '../core/secrets';
+import { parseRunbook, type Runbook, type Step } from '../core/model';
 import { appendHistory, writeNote } from '../runners/records';
 import { RunbookRunner } from '../runners/runbookRunner';
 import { missingSecretText, resolveSecrets, type SecretResolution } from '../runners/secrets';

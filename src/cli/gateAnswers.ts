@@ -4,10 +4,10 @@
  * turning every other question into the reason the step does not run. Neither decides what is
  * asked: the plan does, as for the editor.
  */
-import type { GateAnswer, GateAnswerer, GateQuestion } from '../core/gates/plan';
-import { unanswerableReason } from '../core/gates/plan';
-import { describeReason, isSecretName } from '../core/gatePlan';
-import type { Step } from '../core/runbook';
+import type { GateAnswer, GateAnswerer, GateQuestion } from '../core/gates';
+import { unanswerableReason } from '../core/gates';
+import { describeReason, isSecretName } from '../core/gates';
+import type { Step } from '../core/model';
 
 /** A person at a terminal. */
 export interface Terminal {

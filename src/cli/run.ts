@@ -13,10 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fillPlaceholders } from '../core/fill';
-import { decideGates } from '../core/gates/plan';
-import { fillOptionsFor, isSecretName } from '../core/gatePlan';
+import { decideGates } from '../core/gates';
+import { fillOptionsFor, isSecretName } from '../core/gates';
 import { formatDuration } from '../core/notes';
-import { parseRunbook, type Runbook, type Step } from '../core/runbook';
+import { parseRunbook, type Runbook, type Step } from '../core/model';
 import { appendHistory, writeNote } from '../runners/records';
 import { RunbookRunner } from '../runners/runbookRunner';
 import { missingSecretText, resolveSecrets } from '../runners/secrets';

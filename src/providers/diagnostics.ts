@@ -15,14 +15,14 @@
 import { existsSync } from 'node:fs';
 import { findNodeAtLocation, modify, parseTree } from 'jsonc-parser/lib/esm/main.js';
 import * as vscode from 'vscode';
-import { DIAGNOSTIC_CODES, editorDiagnostics, type EditorDiagnostic } from '../core/editorDiagnostics';
+import { DIAGNOSTIC_CODES, editorDiagnostics, type EditorDiagnostic } from '../core/lint';
 import { removeNote } from '../core/notes';
 import type { ResolvedProfile } from '../core/profiles';
 import { RUNBOOK_SELECTOR } from './codeLens';
 import { stepNotes } from './modelNotes';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
-import { trimEndOf } from '../core/trim';
+import { trimEndOf } from '../core/model';
 
 const SEVERITY: Record<EditorDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -77,7 +77,7 @@ export class RunbookDiagnostics implements vscode.Disposable {
     const runbook = this.cache.get(doc);
     let variables;
     try {
-      const { analyzeVariables } = await import('../core/variables');
+      const { analyzeVariables } = await import('../core/shell');
       variables = analyzeVariables(runbook);
     } catch {
       variables = undefined;

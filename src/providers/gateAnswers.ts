@@ -8,9 +8,9 @@
  * No `vscode` import: the dialogs come through `GateUi` and remembered values through
  * `ValueStore`, so the same answerer runs in tests with a scripted person.
  */
-import type { GateAnswer, GateAnswerer, GateQuestion } from '../core/gates/plan';
-import { describeReason, isSecretName } from '../core/gatePlan';
-import type { Step } from '../core/runbook';
+import type { GateAnswer, GateAnswerer, GateQuestion } from '../core/gates';
+import { describeReason, isSecretName } from '../core/gates';
+import type { Step } from '../core/model';
 
 /** The dialogs a person answers. */
 export interface GateUi {

@@ -6,13 +6,13 @@
  * nothing (and says how to trust it).
  */
 import * as vscode from 'vscode';
-import { copyCommand } from '../core/copyText';
+import { copyCommand } from '../core/fill';
 import { fillPlaceholders } from '../core/fill';
-import { decideGates, type GateDecision as PlanDecision } from '../core/gates/plan';
-import { fillOptionsFor, isSecretName, profilesForEnv } from '../core/gatePlan';
+import { decideGates, type GateDecision as PlanDecision } from '../core/gates';
+import { fillOptionsFor, isSecretName, profilesForEnv } from '../core/gates';
 import type { ResolvedProfile } from '../core/profiles';
 import type { RiskReason } from '../core/risk';
-import type { Runbook, Step } from '../core/runbook';
+import type { Runbook, Step } from '../core/model';
 import { editorAnswerer, type GateUi } from './gateAnswers';
 
 export type { GateUi } from './gateAnswers';

@@ -3,8 +3,8 @@
  * the diagnostics both read them). Docs without notes cost one `includes`.
  */
 import type * as vscode from 'vscode';
-import type { Runbook } from '../core/runbook';
-import { notesOfSteps, type StepNotes } from '../core/stepNotes';
+import type { Runbook } from '../core/model';
+import { notesOfSteps, type StepNotes } from '../core/notes';
 
 const memo = new WeakMap<Runbook, StepNotes>();
 

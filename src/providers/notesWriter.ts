@@ -26,7 +26,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { NoteError, upsertNote, type NoteMode } from '../core/notes';
 import type { Outcome } from '../core/outcome';
-import { parseRunbook } from '../core/runbook';
+import { parseRunbook } from '../core/model';
 import { DocWriteError, readDocText, rewriteDocLocked, withDocLock } from '../runners/docFile';
 import { noteEdit } from '../runners/records';
 

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { parseProfiles, ProfileNotFoundError, type ProfileProblem, type ResolvedProfile } from '../core/profiles';
-import { describeTarget } from '../core/targetText';
+import { describeTarget } from '../core/profiles';
 import { ProfileStore, type ProfileStoreState } from '../runners/profileStore';
 import { clearRootCache, firstFolder, rootOf } from './workspaceRoot';
 

@@ -3,7 +3,7 @@
  * in a big runbook parses it at most once per version whatever number of features ask.
  */
 import * as vscode from 'vscode';
-import { parseRunbook, type Runbook } from '../core/runbook';
+import { parseRunbook, type Runbook } from '../core/model';
 
 /** Parsed runbooks keyed by document, valid for one document version. */
 export class RunbookCache implements vscode.Disposable {

@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import type { Outcome } from '../core/outcome';
-import { parseRunbook, type Runbook, type Step } from '../core/runbook';
+import { parseRunbook, type Runbook, type Step } from '../core/model';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
 import type { GateRequest } from './gates';

@@ -8,8 +8,8 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { applyEdit, upsertNote, type NoteMode } from '../core/notes';
 import type { Outcome } from '../core/outcome';
-import { redact } from '../core/redact';
-import { parseRunbook } from '../core/runbook';
+import { redact } from '../core/secrets';
+import { parseRunbook } from '../core/model';
 import { DocWriteError, rewriteDoc, type DocEdit } from './docFile';
 
 /** What happened to a note. */

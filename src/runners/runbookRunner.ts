@@ -7,18 +7,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
-import { parseDuration } from '../core/attributes';
-import { parseExpect, judge } from '../core/expect';
+import { parseDuration } from '../core/model';
+import { parseExpect, judge } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
-import { lexLines } from '../core/lexical';
-import { fillOptionsFor, linePlan } from '../core/gatePlan';
-import { splitHops } from '../core/hops';
+import { lexLines } from '../core/model';
+import { fillOptionsFor, linePlan } from '../core/gates';
+import { splitHops } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
-import { redact, RedactStream, REDACT_IDLE_MS } from '../core/redact';
-import type { Step } from '../core/runbook';
-import type { Variant } from '../core/variants';
+import { redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
+import type { Step } from '../core/model';
+import type { Variant } from '../core/model';
 import { ShellSession, type StepResult } from './shellSession';
 import { openTarget, type TargetCallbacks } from './targets';
 import type { Transport } from './transport';

@@ -148,7 +148,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type * as Mvdan from 'mvdan-sh';
 import type { go } from 'mvdan-sh';
-import { trimEndOf } from '../core/trim';
+import { trimEndOf } from '../core/model';
 import type { Channel, ChannelEnd, Transport } from './transport';
 
 /** One step to run in a session. */

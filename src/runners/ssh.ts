@@ -40,7 +40,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { Client, utils as sshUtils, type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType, type ClientChannel, type ConnectConfig, type ParsedKey, type Prompt } from 'ssh2';
 import { parse as parseSshConfig } from 'ssh-config';
 import { parseHostSpec, type SshTarget as ProfileSshTarget } from '../core/profiles';
-import { trimEndOf } from '../core/trim';
+import { trimEndOf } from '../core/model';
 import type { Channel, ChannelEnd, ExecOptions, Transport } from './transport';
 
 /**

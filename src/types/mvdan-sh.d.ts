@@ -1,6 +1,6 @@
 /**
  * Minimal typings for `mvdan-sh` 0.10, the GopherJS build of mvdan.cc/sh/v3/syntax (the package
- * ships none). Only what `src/core/shell.ts` touches is declared.
+ * ships none). Only what `src/core/shell/analysis.ts` touches is declared.
  *
  * Two views of the same syntax tree:
  * - `syntax`: the package's JS API. Parse results and the statements handed to `Interactive`

@@ -11,7 +11,7 @@
 import { createInterface } from 'node:readline';
 import { withDocLock } from '../../src/runners/docFile';
 import { appendHistory, writeNote } from '../../src/runners/records';
-import { hashCode, type Outcome } from '../../src/core/outcome';
+import { hashCode, type Outcome } from '../../src/core/outcome/outcome';
 
 const [mode, ...args] = process.argv.slice(2);
 

@@ -26,3 +26,13 @@ test('src/runners may not import vscode, but may run processes', async () => {
 test('src/providers may import vscode', async () => {
   assert.equal(await lint('src/providers/x.ts', `import * as vscode from 'vscode';\nexport const y = vscode;\n`), 0);
 });
+
+test('the CLI is a front end: core, runners and providers may not import it, whatever the module is named', async () => {
+  for (const from of ['src/core/x.ts', 'src/runners/x.ts', 'src/providers/x.ts']) {
+    for (const spec of ['../cli', '../cli/run', '../cli/check']) {
+      assert.equal(await lint(from, `import * as m from '${spec}';\nexport const y = m;\n`), 1, `${from} importing ${spec}`);
+    }
+  }
+  assert.equal(await lint('src/cli/x.ts', `import * as vscode from 'vscode';\nexport const y = vscode;\n`), 1, 'the CLI does not import the editor');
+  assert.equal(await lint('src/cli/x.ts', `import { RunbookRunner } from '../runners/runbookRunner';\nexport const y = RunbookRunner;\n`), 0);
+});

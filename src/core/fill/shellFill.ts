@@ -36,7 +36,7 @@
  * mapped with `byteMapper`.
  */
 import type { go } from 'mvdan-sh';
-import { byteMapper, shellParser } from '../shell';
+import { byteMapper, shellParser } from '../shell/analysis';
 import { forbiddenCharacter, INERT, piece, refuse, showValue, type Edit, type FillLanguage, type NestedFill, type Piece, type Spot, type TextFill } from './types';
 
 type Node = go.Node;

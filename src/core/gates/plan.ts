@@ -20,13 +20,13 @@
  *
  * Pure: no editor, no I/O (the answerer does the asking).
  */
-import { fillPlaceholders, refusalMessage } from '../fill';
-import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from '../gatePlan';
-import type { LanguageId } from '../profiles';
-import type { RiskLevel, RiskReason } from '../risk';
-import type { Placeholder, Runbook, Step } from '../runbook';
-import { secretsNeededBy } from '../secretUse';
-import { analyzeVariables } from '../variables';
+import { fillPlaceholders, refusalMessage } from '../fill/fill';
+import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from './rules';
+import type { LanguageId } from '../profiles/profiles';
+import type { RiskLevel, RiskReason } from '../risk/risk';
+import type { Placeholder, Runbook, Step } from '../model/runbook';
+import { secretsNeededBy } from '../secrets/secretUse';
+import { analyzeVariables } from '../shell/variables';
 
 /** The profile facts the gates look at. */
 export interface PlanProfile extends GateProfile {

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { parseRunbook } from '../../../src/core/runbook';
+import { parseRunbook } from '../../../src/core/model/runbook';
 import { EXTENSION_ID, waitFor } from './support/opsdocEditor';
 
 async function openExample(name: string): Promise<vscode.TextEditor> {

@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { applyEdit, upsertNote } from '../../../src/core/notes';
-import { parseRunbook } from '../../../src/core/runbook';
+import { applyEdit, upsertNote } from '../../../src/core/notes/notes';
+import { parseRunbook } from '../../../src/core/model/runbook';
 import { cleanUp, folder, opsdoc, runbook, waitFor } from './support/opsdocEditor';
 
 const BASE = `# Diagnostics

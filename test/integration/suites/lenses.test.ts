@@ -6,9 +6,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { applyEdit, upsertNote } from '../../../src/core/notes';
-import { hashCode } from '../../../src/core/outcome';
-import { parseRunbook } from '../../../src/core/runbook';
+import { applyEdit, upsertNote } from '../../../src/core/notes/notes';
+import { hashCode } from '../../../src/core/outcome/outcome';
+import { parseRunbook } from '../../../src/core/model/runbook';
 import { cleanUp, folder, lensTitles, lensesOf, opsdoc, runbook, scriptedUi, testWhenTrusted, testWhenUntrusted, withUi } from './support/opsdocEditor';
 
 const DOC = `# Lens checks

@@ -8,9 +8,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { findNote, parseNotes } from '../../../src/core/notes';
-import type { Outcome } from '../../../src/core/outcome';
-import { parseRunbook } from '../../../src/core/runbook';
+import { findNote, parseNotes } from '../../../src/core/notes/notes';
+import type { Outcome } from '../../../src/core/outcome/outcome';
+import { parseRunbook } from '../../../src/core/model/runbook';
 import { cleanUp, folder, opsdoc, runbook, scriptedUi, sessionText, sleep, suiteWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const run = (uri: vscode.Uri, name: string) => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', uri, { name });

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Outcome } from '../../../src/core/outcome';
+import type { Outcome } from '../../../src/core/outcome/outcome';
 import { folder, opsdoc, scriptedUi, sleep, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const PROFILES = `// test profiles

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/cli';
-import { parseNotes } from '../../../src/core/notes';
+import { parseNotes } from '../../../src/core/notes/notes';
 
 const capture = async (argv: string[]) => {
   let out = '';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNotes } from '../../../src/core/notes';
+import { parseNotes } from '../../../src/core/notes/notes';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../../../src/cli';
-import { parseNotes } from '../../../src/core/notes';
+import { parseNotes } from '../../../src/core/notes/notes';
 import { testEnv } from '../../support/testEnv';
 
 const EXAMPLES = resolve(__dirname, '../../../examples');

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../../../src/cli';
-import { parseNotes } from '../../../src/core/notes';
+import { parseNotes } from '../../../src/core/notes/notes';
 
 const capture = async (argv: string[]) => {
   let out = '';

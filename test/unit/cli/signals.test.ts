@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNotes } from '../../../src/core/notes';
+import { parseNotes } from '../../../src/core/notes/notes';
 import { skipOutsideCi, testEnv } from '../../support/testEnv';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');

@@ -9,7 +9,7 @@ import { bounded } from '../../support/bounded';
 
 test('profiles: 8 MB values of every shape load; a URL password is found wherever it stands', () => {
   const out = bounded(`
-    const { parseProfiles, resolveProfile, expandEnvRefs } = load('src/core/profiles.ts');
+    const { parseProfiles, resolveProfile, expandEnvRefs } = load('src/core/profiles/profiles.ts');
     const n = 8 * 1024 * 1024;
     const shapes = {
       letters: 'a'.repeat(n) + '://',
@@ -39,9 +39,9 @@ test('profiles: 8 MB values of every shape load; a URL password is found whereve
 
 test('runbooks: megabyte lines shaped against the risk, placeholder, name, variant and note patterns parse and list', () => {
   const out = bounded(`
-    const { parseRunbook } = load('src/core/runbook.ts');
-    const { listRunbook } = load('src/core/listing.ts');
-    const { parseNotes } = load('src/core/notes.ts');
+    const { parseRunbook } = load('src/core/model/runbook.ts');
+    const { listRunbook } = load('src/core/model/listing.ts');
+    const { parseNotes } = load('src/core/notes/notes.ts');
     const n = 1024 * 1024;
     const fence = (code) => '\`\`\`bash\\n' + code + '\\n\`\`\`\\n';
     const docs = {
@@ -83,7 +83,7 @@ test('runbooks: megabyte lines shaped against the risk, placeholder, name, varia
 
 test('redaction: every adversarial shape at 8 MB, and 32 MB of key blocks on one line', () => {
   const out = bounded(`
-    const { redact, REDACTED } = load('src/core/redact.ts');
+    const { redact, REDACTED } = load('src/core/secrets/redact.ts');
     const { adversarialInputs } = load('test/support/redactInputs.ts');
     for (const input of adversarialInputs(8 * 1024 * 1024)) redact(input, ['secret-1', 'another-secret']);
     const blocks = 32 * 1024 * 1024 / 53;

@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNotes } from '../../../src/core/notes';
-import { hashCode, type Outcome } from '../../../src/core/outcome';
+import { parseNotes } from '../../../src/core/notes/notes';
+import { hashCode, type Outcome } from '../../../src/core/outcome/outcome';
 import { writeNote } from '../../../src/runners/records';
 import { rewriteDoc } from '../../../src/runners/docFile';
 import { skipOutsideCi } from '../../support/testEnv';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseProfiles } from '../../../src/core/profiles';
+import { parseProfiles } from '../../../src/core/profiles/profiles';
 import { ProfileStore, profilesTemplate, type ProfileStoreState } from '../../../src/runners/profileStore';
 
 /** A throwaway workspace, removed when the test ends. */

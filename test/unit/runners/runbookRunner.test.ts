@@ -2,8 +2,8 @@
 // shell, placeholders, language routing, timeouts, and `ssh host` hops inside a step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRunbook } from '../../../src/core/runbook';
-import { resolveProfile } from '../../../src/core/profiles';
+import { parseRunbook } from '../../../src/core/model/runbook';
+import { resolveProfile } from '../../../src/core/profiles/profiles';
 import { RunbookRunner, type RunEvent } from '../../../src/runners/runbookRunner';
 import { testEnv } from '../../support/testEnv';
 
@@ -122,7 +122,7 @@ test('a block split by environment runs only its shared lines and the part for t
     assert.doesNotMatch(outcome.tail ?? '', /production-part/);
     const start = events.find((e) => e.type === 'step-start');
     assert.deepEqual(start?.type === 'step-start' ? start.leftOut.map((v) => [v.env, v.line, v.endLine]) : [], [['production', 4, 5]], 'the production part: 0-based lines 4-5');
-    assert.equal(outcome.codeHash, (await import('../../../src/core/outcome')).hashCode(rollback!.code), 'the note still names the block as written');
+    assert.equal(outcome.codeHash, (await import('../../../src/core/outcome/outcome')).hashCode(rollback!.code), 'the note still names the block as written');
   } finally {
     await onStaging.close();
   }

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseRunbook } from '../../../../src/core/runbook';
+import { parseRunbook } from '../../../../src/core/model/runbook';
 import { fillPlaceholders } from '../../../../src/core/fill';
 import { testEnv } from '../../../support/testEnv';
 

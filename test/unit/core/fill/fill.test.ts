@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { parseRunbook } from '../../../../src/core/runbook';
+import { parseRunbook } from '../../../../src/core/model/runbook';
 import { fillPlaceholders } from '../../../../src/core/fill';
-import { splitHops } from '../../../../src/core/hops';
+import { splitHops } from '../../../../src/core/shell/hops';
 
 const stepOf = (code: string, lang = 'bash') => parseRunbook('```' + lang + '\n' + code + '\n```\n', { path: 'x.md' }).steps[0]!;
 

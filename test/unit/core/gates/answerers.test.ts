@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { checkAnswerer, runAnswerer, type GateFlags, type Terminal } from '../../../../src/cli/gateAnswers';
 import { fillPlaceholders } from '../../../../src/core/fill';
 import { decideGates, planGates, type GateAnswerer, type GateDecision, type GateQuestion, type PlanProfile, type PlanRequest } from '../../../../src/core/gates/plan';
-import { fillOptionsFor } from '../../../../src/core/gatePlan';
-import { DEFAULT_LANGUAGES } from '../../../../src/core/profiles';
-import { parseRunbook, type Step } from '../../../../src/core/runbook';
+import { fillOptionsFor } from '../../../../src/core/gates/rules';
+import { DEFAULT_LANGUAGES } from '../../../../src/core/profiles/profiles';
+import { parseRunbook, type Step } from '../../../../src/core/model/runbook';
 import { DONT_RUN, editorAnswerer, type GateUi } from '../../../../src/providers/gateAnswers';
 
 const DOC = [

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { remarkBlocks } from '../../../../src/core/markdown/reference';
-import { applyEdit, NoteError, parseNotes, removeNote, upsertNote, type NoteMode } from '../../../../src/core/notes';
-import { parseRunbook, type Runbook } from '../../../../src/core/runbook';
+import { applyEdit, NoteError, parseNotes, removeNote, upsertNote, type NoteMode } from '../../../../src/core/notes/notes';
+import { parseRunbook, type Runbook } from '../../../../src/core/model/runbook';
 import { allDocs, lineEndingVariants, outlineWithoutNotes, outcomeFor, parse } from './support';
 
 const docs = allDocs();

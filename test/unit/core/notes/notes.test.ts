@@ -1,8 +1,8 @@
 // The note format, containers, the ends of files, and what upsert must refuse or leave alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdit, findNote, NoteError, parseNotes, removeNote, renderNote, upsertNote, type NoteMode } from '../../../../src/core/notes';
-import { hashCode, type Outcome } from '../../../../src/core/outcome';
+import { applyEdit, findNote, NoteError, parseNotes, removeNote, renderNote, upsertNote, type NoteMode } from '../../../../src/core/notes/notes';
+import { hashCode, type Outcome } from '../../../../src/core/outcome/outcome';
 import { outlineWithoutNotes, outcomeFor, parse } from './support';
 
 /** Writes outcomes into step `index` one after another, checking each write only splices the note. */

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as prettier from 'prettier';
-import { applyEdit, parseNotes, upsertNote, type NoteMode } from '../../../../src/core/notes';
+import { applyEdit, parseNotes, upsertNote, type NoteMode } from '../../../../src/core/notes/notes';
 import { allDocs, outcomeFor, parse } from './support';
 
 const format = (text: string, name: string) => prettier.format(text, { parser: name.endsWith('.mdx') ? 'mdx' : 'markdown' });

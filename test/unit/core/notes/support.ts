@@ -2,9 +2,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES, RUNBOOK_FIXTURES } from '../../../support/fixtures';
-import { hashCode, type Outcome } from '../../../../src/core/outcome';
-import { parseRunbook, type Runbook } from '../../../../src/core/runbook';
-import { parseNotes } from '../../../../src/core/notes';
+import { hashCode, type Outcome } from '../../../../src/core/outcome/outcome';
+import { parseRunbook, type Runbook } from '../../../../src/core/model/runbook';
+import { parseNotes } from '../../../../src/core/notes/notes';
 import { remarkTree } from '../../../../src/core/markdown/reference';
 import type { Nodes } from 'mdast';
 

@@ -1,0 +1,224 @@
+/**
+ * Filling a step's placeholders with values. A value is data, never code: it arrives as exactly
+ * that value to whatever reads it, whatever the value holds (quotes, `$(...)`, backquotes, line
+ * breaks, a here-document's delimiter), and where the step's text gives it no safe form the
+ * placeholder is refused with the reason and the doc's line, and the step does not run.
+ *
+ * How a value is written is decided by parsing the step in its own language:
+ * - shell steps by the shell's syntax tree (`shellFill.ts`), following the text into the
+ *   programs it hands code to (`bash -c '…'`, `ssh host "…"`, a here-document fed to psql);
+ * - `sql` steps by their client's dialect (`sqlFill.ts`): psql, mysql, sqlite3 (from the
+ *   profile's command for `sql`), cqlsh for `cql`;
+ * - `python`, `js` and `redis` steps by their string and comment syntax (`scriptFill.ts`);
+ * - blocks that are only shown (not run) get the value as written.
+ *
+ * Pure.
+ */
+import type { Step } from '../model/runbook';
+import { fillShellText, shellPieces } from './shellFill';
+import { fillSqlText, sqlPieces, type SqlLanguage } from './sqlFill';
+import { redisPieces, scriptPieces } from './scriptFill';
+import type { Edit, FillLanguage, NestedFill, Spot, TextFill } from './types';
+
+export type { FillLanguage } from './types';
+
+/** Options of `fillPlaceholders`. */
+export interface FillOptions {
+  /**
+   * The command the profile pipes this step's language to (`psql -X -v ON_ERROR_STOP=1 …`,
+   * `mysql -u app`), which decides the SQL dialect. Default: Opsdoc's default client.
+   */
+  client?: string;
+  /** Doc lines (0-based) left out of the run (another environment's part of a block): not filled, not in `code`. */
+  omit?: ReadonlySet<number>;
+}
+
+/** A placeholder whose value cannot be written safely where it stands. */
+export interface FillRefusal {
+  name: string;
+  token: string;
+  /** 0-based doc line. */
+  line: number;
+  why: string;
+}
+
+/** The result of filling a step. */
+export interface FilledCode {
+  /** The code to run: the kept lines, filled. */
+  code: string;
+  /**
+   * Each of the step's code lines, filled (a value with a line break makes one hold several
+   * lines), or null when left out by `omit`. Same length as the step's code lines; joined with
+   * `\n` they make `code`, except where psql's variable replaced a multi-line literal.
+   */
+  lines: Array<string | null>;
+  /** Placeholder names with no value, in order of appearance; the step must not run while any remain. */
+  missing: string[];
+  /** Placeholders with a value that has no safe form where they stand; the step must not run while any remain. */
+  refused: FillRefusal[];
+  /** Lines the language client reads before the code (psql `\set` lines for `:'name'`); '' for most steps. */
+  prelude: string;
+}
+
+/** `<manager-ip> on line 12: why`, for messages (1-based line). */
+export function refusalMessage(refusal: FillRefusal): string {
+  return `${refusal.token} on line ${refusal.line + 1}: ${refusal.why}`;
+}
+
+/** Fills the texts other programs read inside a step, in their own language. */
+const nested: NestedFill = (language, text, spots) => {
+  switch (language) {
+    case 'shell':
+      return shellPieces(text, spots, nested);
+    case 'python':
+    case 'js':
+      return scriptPieces(language, text, spots);
+    case 'redis':
+      return redisPieces(text, spots);
+    default:
+      return sqlPieces(language, text, spots);
+  }
+};
+
+/** The language a step's text is read in, given the profile's client for its language. */
+export function fillLanguage(step: Pick<Step, 'runAs' | 'runnable'>, client?: string): FillLanguage | 'text' {
+  if (!step.runnable || !step.runAs) return 'text';
+  switch (step.runAs) {
+    case 'shell':
+      return 'shell';
+    case 'sql':
+      return sqlDialect(client);
+    case 'cql':
+    case 'python':
+    case 'js':
+    case 'redis':
+      return step.runAs;
+  }
+}
+
+/** The SQL dialect of a client command: the first known client among its words (`docker exec -i db psql …` is psql). */
+function sqlDialect(client: string | undefined): SqlLanguage {
+  if (client === undefined) return 'sql-psql';
+  for (const word of client.split(/\s+/)) {
+    const program = word.replace(/^["']|["']$/g, '').replace(/^.*\//, '');
+    if (program === 'psql') return 'sql-psql';
+    if (program === 'mysql' || program === 'mariadb') return 'sql-mysql';
+    if (program === 'sqlite3') return 'sql-sqlite';
+    if (program === 'cqlsh') return 'cql';
+  }
+  return 'sql';
+}
+
+/** Fills a whole text in a language (a step's code). */
+function fillText(language: FillLanguage | 'text', text: string, spots: readonly Spot[]): TextFill {
+  switch (language) {
+    case 'text':
+      return { edits: spots.map((s) => ({ start: s.start, end: s.end, text: s.value })), refused: [], prelude: [] };
+    case 'shell':
+      return fillShellText(text, spots, nested);
+    case 'python':
+    case 'js':
+    case 'redis': {
+      const pieces = language === 'redis' ? redisPieces(text, spots) : scriptPieces(language, text, spots);
+      const fill: TextFill = { edits: [], refused: [], prelude: [] };
+      pieces.forEach((p, i) => {
+        if (p.ok) fill.edits.push({ start: spots[i]!.start, end: spots[i]!.end, text: p.text });
+        else fill.refused.push({ spot: i, why: p.why });
+      });
+      return fill;
+    }
+    default:
+      return fillSqlText(language, text, spots);
+  }
+}
+
+/**
+ * Fills the placeholders of `step` that have a value in `values`, in the step's language (see
+ * the module comment). Offsets come from the model's ranges, so only placeholder text (and, for
+ * psql, the literal around a value with a backslash) changes. Never throws.
+ */
+export function fillPlaceholders(step: Step, values: Readonly<Record<string, string>>, options: FillOptions = {}): FilledCode {
+  const codeLines = step.code.split('\n');
+  const omit = options.omit;
+  const kept = codeLines.map((_, i) => !omit?.has(step.codeLines[i]?.line ?? -1));
+  // The text to fill: the kept lines, and where each starts in it.
+  const starts: number[] = [];
+  let text = '';
+  codeLines.forEach((line, i) => {
+    if (!kept[i]) return;
+    if (starts.length > 0) text += '\n';
+    starts[i] = text.length;
+    text += line;
+  });
+  const lineOf = new Map<number, number>();
+  step.codeLines.forEach((c, i) => lineOf.set(c.line, i));
+  const spots: Spot[] = [];
+  const spotLines: number[] = [];
+  const missing: string[] = [];
+  for (const p of step.placeholders) {
+    const value = values[p.name];
+    for (const r of p.ranges) {
+      const i = lineOf.get(r.line);
+      if (i === undefined || !kept[i]) continue;
+      if (value === undefined) {
+        if (!missing.includes(p.name)) missing.push(p.name);
+        continue;
+      }
+      const start = starts[i]! + (r.start - step.codeLines[i]!.start);
+      spots.push({ start, end: start + (r.end - r.start), name: p.name, token: p.token, value });
+      spotLines.push(r.line);
+    }
+  }
+  const order = spots.map((_, k) => k).sort((a, b) => spots[a]!.start - spots[b]!.start);
+  const sorted = order.map((k) => spots[k]!);
+  const fill = spots.length > 0 ? fillText(fillLanguage(step, options.client), text, sorted) : { edits: [], refused: [], prelude: [] };
+  const refused = fill.refused.map(({ spot, why }) => {
+    const s = sorted[spot]!;
+    return { name: s.name, token: s.token, line: spotLines[order[spot]!]!, why };
+  });
+  const { code, lines } = applyEdits(text, fill.edits, kept);
+  return {
+    code,
+    lines,
+    missing,
+    refused,
+    prelude: fill.prelude.join('\n'),
+  };
+}
+
+/**
+ * Applies `edits` to `text` (the kept lines joined): the filled code, and the same cut back into
+ * the step's lines. A line keeps what replaced its text; the lines inside an edit that spans
+ * lines (psql's variable for a multi-line literal) are '' and their text goes with the line the
+ * edit starts on; left-out lines are null.
+ */
+function applyEdits(text: string, edits: readonly Edit[], kept: readonly boolean[]): { code: string; lines: Array<string | null> } {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const keptLines: string[] = [''];
+  let pending = 0;
+  let code = '';
+  let at = 0;
+  const copy = (to: number) => {
+    for (let i = at; i < to; i++) {
+      if (text.charCodeAt(i) === 10) {
+        keptLines.push('');
+        // A line whose break an edit swallowed comes after: keep them in order, empty.
+        for (; pending > 0; pending--) keptLines.splice(keptLines.length - 1, 0, '');
+      } else keptLines[keptLines.length - 1] += text[i]!;
+    }
+    code += text.slice(at, to);
+    at = to;
+  };
+  for (const edit of sorted) {
+    if (edit.start < at) continue;
+    copy(edit.start);
+    keptLines[keptLines.length - 1] += edit.text;
+    code += edit.text;
+    pending += text.slice(edit.start, edit.end).split('\n').length - 1;
+    at = edit.end;
+  }
+  copy(text.length);
+  for (; pending > 0; pending--) keptLines.push('');
+  let k = 0;
+  return { code, lines: kept.map((keep) => (keep ? keptLines[k++] ?? '' : null)) };
+}

@@ -1,0 +1,7 @@
+/**
+ * Markdown structure: the fast block scanner the model reads docs with (remark, the reference parser, is `./reference`, bundled on its own).
+ *
+ * The entry point of this folder: modules outside src/core import it from here.
+ */
+export * from './scan';
+export * from './types';

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  describeReason,
+  describeRisk,
+  envOfProfile,
+  forbiddenOn,
+  isSecretName,
+  linePlan,
+  missingPlaceholders,
+  needsConfirmation,
+  profilesForEnv,
+  unmetVariables,
+  variantConflict,
+} from '../../../../src/core/gates/rules';
+import { parseRunbook } from '../../../../src/core/model/runbook';
+import { analyzeVariables } from '../../../../src/core/shell/variables';
+
+const doc = (text: string) => parseRunbook(text, { path: 'x.md' });
+
+test('secret-looking placeholder names', () => {
+  for (const name of ['password', 'db-password', 'API_KEY', 'api-key', 'YOUR_TOKEN', 'client_secret', 'private_key', 'credentials']) assert.ok(isSecretName(name), name);
+  for (const name of ['manager-ip', 'release-tag', 'THE_NAME_OF_THE_BACKUP_FILE', 'app']) assert.ok(!isSecretName(name), name);
+});
+
+test('a step the doc forbids on production is blocked on protected profiles only', () => {
+  const rb = doc('## Reset\n\nNever run this against production.\n\n```bash\nrm -rf /srv/data\n```\n');
+  const step = rb.steps[0]!;
+  const reason = forbiddenOn(step, { protected: true });
+  assert.ok(reason);
+  assert.match(reason.text, /Never run this against production/);
+  assert.equal(forbiddenOn(step, { protected: false }), undefined);
+});
+
+test('a forbid that names commands covers the steps that run them; one that names none covers its section', () => {
+  const rb = doc([
+    '# Ops', '',
+    '## Roll back', '',
+    'Never `prisma migrate reset` on staging or production.', '',
+    '```bash', 'git revert --no-edit HEAD', 'npm run deploy', '```', '',
+    '```bash', 'npx prisma migrate reset --force', '```', '',
+    '> [!warning] `FLUSHALL` signs every user out. Avoid in production.', '',
+    '```bash', 'redis-cli flushall', '```', '',
+    '## Legacy', '',
+    'Do not use these procedures against the live application.', '',
+    '### Restore', '', '```bash', 'mongorestore --drop dump/', '```', '',
+    '### Inspect', '', '```bash', 'mongosh --eval "db.stats()"', '```', '',
+  ].join('\n'));
+  const [rollback, reset, flush, restore, inspect] = rb.steps;
+  assert.equal(forbiddenOn(rollback!, { protected: true }), undefined, 'the rollback runs another command');
+  assert.deepEqual(forbiddenOn(reset!, { protected: true })?.commands, ['prisma migrate reset']);
+  assert.deepEqual(forbiddenOn(flush!, { protected: true })?.commands, ['FLUSHALL'], 'the callout names the command in its first sentence');
+  assert.match(forbiddenOn(restore!, { protected: true })?.text ?? '', /Do not use these procedures/);
+  assert.match(forbiddenOn(inspect!, { protected: true })?.text ?? '', /Do not use these procedures/, 'a section-wide forbid covers every step');
+});
+
+test('the environment a profile stands for', () => {
+  assert.equal(envOfProfile({ name: 'prod', protected: false }), 'production');
+  assert.equal(envOfProfile({ name: 'staging', protected: false }), 'staging');
+  assert.equal(envOfProfile({ name: 'staging-eu', protected: false }), 'staging');
+  assert.equal(envOfProfile({ name: 'local', protected: false }), 'local');
+  assert.equal(envOfProfile({ name: 'live', protected: true }), 'production');
+  assert.equal(envOfProfile({ name: 'test-ssh', protected: false }), 'test');
+  assert.equal(envOfProfile({ name: 'bastion', protected: false }), undefined);
+});
+
+test('a variant for another environment conflicts; local and development go together', () => {
+  const rb = doc('## Deploy\n\n**Staging:**\n\n```bash\ndeploy staging\n```\n\n**Production:**\n\n```bash\ndeploy prod\n```\n\n**Development:**\n\n```bash\nnpm run dev\n```\n');
+  const [staging, production, dev] = rb.steps;
+  assert.equal(staging!.variant?.env, 'staging');
+  const conflict = variantConflict(staging!, { name: 'production', protected: true });
+  assert.deepEqual(conflict && { stepEnv: conflict.stepEnv, profileEnv: conflict.profileEnv, evidence: conflict.evidence }, { stepEnv: 'staging', profileEnv: 'production', evidence: '**Staging:**' });
+  assert.equal(variantConflict(production!, { name: 'production', protected: true }), undefined);
+  assert.equal(variantConflict(dev!, { name: 'local', protected: false }), undefined);
+  assert.equal(variantConflict(staging!, { name: 'bastion', protected: false }), undefined, 'nothing to compare with');
+  const profiles = [{ name: 'local', protected: false }, { name: 'staging', protected: false }, { name: 'prod', protected: true }];
+  assert.deepEqual(profilesForEnv('staging', profiles), ['staging']);
+  assert.deepEqual(profilesForEnv('development', profiles), ['local']);
+  assert.deepEqual(profilesForEnv('production', profiles), ['prod']);
+});
+
+test('placeholders without a value', () => {
+  const step = doc('```bash\nssh admin@<manager-ip> ls <dir>\necho <manager-ip>\n```\n').steps[0]!;
+  assert.deepEqual(missingPlaceholders(step, (n) => n === 'dir').map((p) => p.name), ['manager-ip']);
+  assert.deepEqual(missingPlaceholders(step, () => true), []);
+});
+
+test('variables an earlier step sets, when that step has not run', () => {
+  const rb = doc('## A\n\n```bash {"name":"make"}\nexport WORKDIR=$(mktemp -d)\nexport B=1\n```\n\n## B\n\n```bash {"name":"use"}\necho "$WORKDIR $B $HOME $UNKNOWN"\n```\n');
+  const sources = analyzeVariables(rb)[1]!.sources;
+  const unmet = unmetVariables(sources, { provided: () => false, ran: () => false });
+  assert.deepEqual(unmet, [{ variable: 'B', step: 'make', line: 2 }, { variable: 'WORKDIR', step: 'make', line: 2 }]);
+  assert.deepEqual(unmetVariables(sources, { provided: () => false, ran: (s) => s === 'make' }), []);
+  assert.deepEqual(unmetVariables(sources, { provided: (n) => n === 'B', ran: () => false }).map((u) => u.variable), ['WORKDIR']);
+});
+
+test('when the profile asks before a step', () => {
+  const rb = doc('## Clean up (Destructive)\n\n```bash\nrm -rf /tmp/x\n```\n\n## List\n\n```bash\nls\n```\n');
+  const [risky, plain] = rb.steps;
+  assert.ok(needsConfirmation(risky!, { confirm: 'risky', protected: false }));
+  assert.ok(!needsConfirmation(plain!, { confirm: 'risky', protected: false }));
+  assert.ok(needsConfirmation(plain!, { confirm: 'always', protected: false }));
+  assert.ok(needsConfirmation(plain!, { confirm: 'never', protected: true }), 'a protected profile always asks');
+  assert.ok(!needsConfirmation(risky!, { confirm: 'never', protected: false }));
+});
+
+test('reasons in the doc’s own words, the doc’s first', () => {
+  const rb = doc('## Clean up (Destructive)\n\n> [!WARNING]\n> This deletes the workspace.\n\n```bash\nrm -rf "$WORKDIR"\n```\n');
+  const step = rb.steps[0]!;
+  const text = describeRisk(step);
+  const lines = text.split('\n');
+  assert.ok(lines.length >= 2);
+  assert.match(lines[0]!, /^• The doc says: “/);
+  assert.match(text, /• Destroys or overwrites data: “rm -rf "\$WORKDIR"” \(line 7\)/);
+  assert.equal(describeReason({ kind: 'endless', level: 'caution', text: 'tail -f x', line: 0 }), 'Never ends by itself (cancel it with Ctrl+C): “tail -f x” (line 1)');
+  // A callout marker alone is completed with the callout's words when the doc's lines are given.
+  const docLines = '## Clean up (Destructive)\n\n> [!WARNING]\n> This deletes the workspace.\n\n```bash\nrm -rf "$WORKDIR"\n```\n'.split('\n');
+  assert.match(describeRisk(step, (l) => docLines[l]), /The doc says: “\[!WARNING\] This deletes the workspace\.” \(line 3\)/);
+  assert.equal(describeReason({ kind: 'doc-warning', level: 'caution', text: '[!WARNING]', line: 0 }, () => '```bash'), 'The doc says: “[!WARNING]” (line 1)');
+});
+
+test('a block split by environment runs only the lines for the profile\'s environment', () => {
+  const rb = doc('## Roll back\n\n```bash\nset -e\n# for staging\nkubectl --context staging rollout undo deploy/api\n# production:\nkubectl --context production rollout undo deploy/api\n```\n');
+  const step = rb.steps[0]!;
+  // Document lines: 3 `set -e`, 4-5 the staging part, 6-7 the production part.
+  const staging = linePlan(step, { name: 'staging', protected: false });
+  assert.equal(staging.run, 'part');
+  if (staging.run !== 'part') return;
+  assert.deepEqual([...staging.omit].sort(), [6, 7]);
+  assert.deepEqual(staging.kept.map((v) => v.env), ['staging']);
+  assert.deepEqual(staging.dropped.map((v) => v.env), ['production']);
+  const prod = linePlan(step, { name: 'live', protected: true });
+  assert.equal(prod.run, 'part');
+  if (prod.run === 'part') assert.deepEqual([...prod.omit].sort(), [4, 5]);
+  // `set -e` alone is shared but no command for local: nothing runs, and the reason quotes the doc.
+  const local = linePlan(step, { name: 'local', protected: false });
+  assert.equal(local.run, 'part', 'set -e is a shared command line');
+  const onlyParts = doc('```bash\n# for staging\nkubectl --context staging rollout undo deploy/api\n# production:\nkubectl --context production rollout undo deploy/api\n```\n').steps[0]!;
+  const none = linePlan(onlyParts, { name: 'local', protected: false });
+  assert.equal(none.run, 'none');
+  if (none.run === 'none') assert.match(none.reason, /meant for staging \(“# for staging”, line 2\), production \(“# production:”, line 4\), none for local/);
+  const unnamed = linePlan(onlyParts, { name: 'bastion', protected: false });
+  assert.equal(unnamed.run, 'none');
+  if (unnamed.run === 'none') assert.match(unnamed.reason, /profile bastion names none/);
+});
+
+test('a trailing comment marks one line for one environment; a block without parts runs whole', () => {
+  const step = doc('```bash\ndocker compose pull\ndocker compose up -d --build  # dev\ndocker compose up -d  # production\n```\n').steps[0]!;
+  const dev = linePlan(step, { name: 'local', protected: false });
+  assert.equal(dev.run, 'part');
+  if (dev.run === 'part') assert.deepEqual([...dev.omit], [3]);
+  assert.deepEqual(linePlan(doc('```bash\necho hi\n```\n').steps[0]!, { name: 'local', protected: false }), { run: 'whole' });
+});
