@@ -16,15 +16,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseDuration } from '../core/model';
+import { parseDuration, parseRunbook, type Runbook, type Step } from '../core/model';
 import { shownCode } from '../core/fill';
-import { decideGates, type GateDecision } from '../core/gates';
+import { decideGates, fillOptionsFor, type GateDecision } from '../core/gates';
 import { renderJUnit, type CheckCase, type CheckSuite } from '../core/outcome';
 import { formatDuration } from '../core/notes';
-import { fillOptionsFor, isSecretName } from '../core/gates';
 import type { ResolvedProfile } from '../core/profiles';
-import { redact } from '../core/secrets';
-import { parseRunbook, type Runbook, type Step } from '../core/model';
+import { isSecretName, redact } from '../core/secrets';
 import { appendHistory, writeNote } from '../runners/records';
 import { RunbookRunner } from '../runners/runbookRunner';
 import { missingSecretText, resolveSecrets, type SecretResolution } from '../runners/secrets';

@@ -4,9 +4,8 @@
  * turning every other question into the reason the step does not run. Neither decides what is
  * asked: the plan does, as for the editor.
  */
-import type { GateAnswer, GateAnswerer, GateQuestion } from '../core/gates';
-import { unanswerableReason } from '../core/gates';
-import { describeReason, isSecretName } from '../core/gates';
+import { describeReason, type GateAnswer, type GateAnswerer, type GateQuestion, unanswerableReason } from '../core/gates';
+import { isSecretName } from '../core/secrets';
 import type { Step } from '../core/model';
 
 /** A person at a terminal. */

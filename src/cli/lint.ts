@@ -8,10 +8,9 @@
  * steps whose last passing note (on any profile) is missing or older than that.
  * Exit: 0 without errors, 1 when any error is found, 2 for usage or unreadable files.
  */
-import { parseDuration } from '../core/model';
+import { parseDuration, parseRunbook } from '../core/model';
 import { editorDiagnostics, type EditorDiagnostic } from '../core/lint';
 import type { ResolvedProfile } from '../core/profiles';
-import { parseRunbook } from '../core/model';
 import { notesOfSteps } from '../core/notes';
 import { analyzeVariables } from '../core/shell';
 import { workspaceRootOf } from '../runners/workspace';

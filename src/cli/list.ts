@@ -3,8 +3,7 @@
  * or as the stable JSON contract. Exit: 0 when every file was listed, 2 for usage errors or
  * when a file could not be read (the other files are still listed).
  */
-import { formatListing, listRunbook, type ListedRunbook } from '../core/model';
-import { parseRunbook } from '../core/model';
+import { formatListing, type ListedRunbook, listRunbook, parseRunbook } from '../core/model';
 import { parseCommandLine, UsageError } from './args';
 import type { CliIo } from './io';
 import { runbookTexts } from './runbooks';

@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fillPlaceholders } from '../core/fill';
-import { decideGates } from '../core/gates';
-import { fillOptionsFor, isSecretName } from '../core/gates';
+import { decideGates, fillOptionsFor } from '../core/gates';
+import { isSecretName } from '../core/secrets';
 import { formatDuration } from '../core/notes';
 import { parseRunbook, type Runbook, type Step } from '../core/model';
 import { appendHistory, writeNote } from '../runners/records';

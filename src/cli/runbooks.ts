@@ -4,12 +4,12 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
+import { isRunbookPath } from '../core/model';
 import type { CliIo } from './io';
 
 /** Called for an entry that is skipped because it cannot be read as a runbook, with why. */
 export type BadEntry = (path: string, why: string) => void;
 
-const RUNBOOK = /\.mdx?$/i;
 
 /**
  * Runbooks (.md, .mdx) below `dir`, sorted, skipping node_modules and dot-folders; paths
@@ -50,7 +50,7 @@ export function findRunbooks(dir: string, bad: BadEntry = () => {}): string[] {
         }
       } else if (kind === 'other') why = `not a regular file (${typeOf(entry)})`;
       if (kind === 'dir') walk(path);
-      else if (RUNBOOK.test(name)) {
+      else if (isRunbookPath(name)) {
         if (kind === 'file') out.push(path);
         else bad(path, why);
       }

@@ -11,11 +11,9 @@
  * are worked out in `resolveCodeLens`, which the editor calls for the lenses on screen only.
  */
 import * as vscode from 'vscode';
-import { runLensTitle, runLensTooltip, statusLens } from '../core/outcome';
+import { hashCode, runLensTitle, runLensTooltip, statusLens } from '../core/outcome';
 import type { NoteOutcome } from '../core/notes';
-import { hashCode } from '../core/outcome';
-import type { Runbook } from '../core/model';
-import { runnableSections, type RunnableSection } from '../core/model';
+import { type Runbook, type RunnableSection, runnableSections } from '../core/model';
 import { stepNotes } from './modelNotes';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';

@@ -8,8 +8,8 @@
  * No `vscode` import: the dialogs come through `GateUi` and remembered values through
  * `ValueStore`, so the same answerer runs in tests with a scripted person.
  */
-import type { GateAnswer, GateAnswerer, GateQuestion } from '../core/gates';
-import { describeReason, isSecretName } from '../core/gates';
+import { describeReason, type GateAnswer, type GateAnswerer, type GateQuestion } from '../core/gates';
+import { isSecretName } from '../core/secrets';
 import type { Step } from '../core/model';
 
 /** The dialogs a person answers. */

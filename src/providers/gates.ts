@@ -6,10 +6,9 @@
  * nothing (and says how to trust it).
  */
 import * as vscode from 'vscode';
-import { copyCommand } from '../core/fill';
-import { fillPlaceholders } from '../core/fill';
-import { decideGates, type GateDecision as PlanDecision } from '../core/gates';
-import { fillOptionsFor, isSecretName, profilesForEnv } from '../core/gates';
+import { copyCommand, fillPlaceholders } from '../core/fill';
+import { decideGates, fillOptionsFor, type GateDecision as PlanDecision, profilesForEnv } from '../core/gates';
+import { isSecretName } from '../core/secrets';
 import type { ResolvedProfile } from '../core/profiles';
 import type { RiskReason } from '../core/risk';
 import type { Runbook, Step } from '../core/model';

@@ -6,8 +6,8 @@
  * the file changes, and the file's problems as diagnostics in it (while it is typed, too).
  */
 import * as vscode from 'vscode';
-import { parseProfiles, ProfileNotFoundError, type ProfileProblem, type ResolvedProfile } from '../core/profiles';
-import { describeTarget } from '../core/profiles';
+import { isRunbookPath } from '../core/model';
+import { describeTarget, parseProfiles, ProfileNotFoundError, type ProfileProblem, type ResolvedProfile } from '../core/profiles';
 import { ProfileStore, type ProfileStoreState } from '../runners/profileStore';
 import { clearRootCache, firstFolder, rootOf } from './workspaceRoot';
 
@@ -137,7 +137,7 @@ export class ProfileService implements vscode.Disposable {
 }
 
 function isRunbook(doc: vscode.TextDocument | undefined): boolean {
-  return !!doc && (doc.languageId === 'markdown' || doc.languageId === 'mdx' || /\.mdx?$/i.test(doc.uri.path));
+  return !!doc && (doc.languageId === 'markdown' || doc.languageId === 'mdx' || isRunbookPath(doc.uri.path));
 }
 
 /** Registers the status bar item, the profile commands, and the profiles file's diagnostics. */

@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import type { Outcome } from '../core/outcome';
-import { parseRunbook, type Runbook, type Step } from '../core/model';
+import { inNodeModules, isRunbookPath, parseRunbook, type Runbook, type Step } from '../core/model';
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
 import type { GateRequest } from './gates';
@@ -48,7 +48,7 @@ function includeGlob(): string {
 }
 
 function isMarkdownUri(uri: vscode.Uri): boolean {
-  return uri.scheme === 'file' && /\.mdx?$/i.test(uri.path) && !/[\\/]node_modules[\\/]/.test(uri.fsPath);
+  return uri.scheme === 'file' && isRunbookPath(uri.path) && !inNodeModules(uri.fsPath);
 }
 
 /** Text added to `now` since `before` (the transcript keeps only its last 256 KB). */

@@ -21,6 +21,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { shellWord } from '../core/shell';
 import type { Channel, ChannelEnd, ExecOptions, Transport } from './transport';
 
 /** Options for {@link localTransport}. */
@@ -109,15 +110,11 @@ function ptyCommand(argv: readonly string[], options: ExecOptions, env: NodeJS.P
   ];
   // `exec`: otherwise the `$SHELL -c` that script(1) runs stays as the program's parent, in the
   // terminal's foreground group, and dies of the Ctrl-\ meant for the running command.
-  if (process.platform === 'linux') return ['script', ['-qfec', `exec ${inner.map(shellQuote).join(' ')}`, '/dev/null']];
+  if (process.platform === 'linux') return ['script', ['-qfec', `exec ${inner.map(shellWord).join(' ')}`, '/dev/null']];
   // BSD script (macOS, FreeBSD): `script -q file command...` execs the command itself.
   return ['script', ['-q', '/dev/null', ...inner]];
 }
 
-/** Quotes one word for a POSIX shell. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 class LocalChannel implements Channel {
   readonly stdin: Writable;

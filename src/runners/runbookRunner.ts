@@ -7,18 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
-import { parseDuration } from '../core/model';
-import { parseExpect, judge } from '../core/outcome';
+import { lexLines, parseDuration, type Step, type Variant } from '../core/model';
+import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
-import { lexLines } from '../core/model';
 import { fillOptionsFor, linePlan } from '../core/gates';
-import { splitHops } from '../core/shell';
+import { singleQuoted, splitHops } from '../core/shell';
 import { formatDuration } from '../core/notes';
-import { hashCode, type Outcome } from '../core/outcome';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
 import { redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
-import type { Step } from '../core/model';
-import type { Variant } from '../core/model';
 import { ShellSession, type StepResult } from './shellSession';
 import { openTarget, type TargetCallbacks } from './targets';
 import type { Transport } from './transport';
@@ -150,7 +146,7 @@ export class RunbookRunner {
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
     if (cwd !== undefined) {
-      const entered = await session.run({ code: `__opsdoc_cwd_back=$PWD\ncd -- ${shellQuote(cwd)}` });
+      const entered = await session.run({ code: `__opsdoc_cwd_back=$PWD\ncd -- ${singleQuoted(cwd)}` });
       if (entered.status !== 'passed') {
         const why = redact(entered.tail, this.secretValues).trim().split('\n').pop() || `exit ${entered.exitCode}`;
         return finish({ status: 'failed', exitCode: entered.exitCode, durationMs: Date.now() - started, reason: `cannot enter ${cwd} (the step's cwd): ${why}` });
@@ -292,9 +288,9 @@ export class RunbookRunner {
     // without splitting it into statements first (which loads the shell parser).
     const assignments = Object.entries({ ...NO_PAGER, ...profile.env, ...this.options.secrets })
       .filter(([name]) => /^[A-Za-z_]\w*$/.test(name))
-      .map(([name, value]) => `${name}=${shellQuote(value)}`);
+      .map(([name, value]) => `${name}=${singleQuoted(value)}`);
     const setup = assignments.length > 0 ? [`export ${assignments.join(' ')}`] : [];
-    if (cwd && profile.target.type !== 'local') setup.push(`cd ${shellQuote(cwd)}`);
+    if (cwd && profile.target.type !== 'local') setup.push(`cd ${singleQuoted(cwd)}`);
     if (setup.length > 0) {
       const init = await this.session.run({ code: setup.join(' && ') });
       if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
@@ -317,10 +313,6 @@ export class RunbookRunner {
   }
 }
 
-/** `text` as one single-quoted shell word. */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * A step's output on its way to the events: each stream through its own `RedactStream` (a

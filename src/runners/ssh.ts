@@ -41,6 +41,7 @@ import { Client, utils as sshUtils, type AnyAuthMethod, type AuthHandlerMiddlewa
 import { parse as parseSshConfig } from 'ssh-config';
 import { parseHostSpec, type SshTarget as ProfileSshTarget } from '../core/profiles';
 import { trimEndOf } from '../core/model';
+import { shellWord } from '../core/shell';
 import type { Channel, ChannelEnd, ExecOptions, Transport } from './transport';
 
 /**
@@ -375,11 +376,8 @@ export function remoteCommand(argv: readonly string[], options: Pick<ExecOptions
   return options.cwd ? `cd ${shellQuote(options.cwd)} && ${line}` : line;
 }
 
-/** One word for a POSIX shell: left bare when it is plainly safe, else single-quoted. */
-export function shellQuote(word: string): string {
-  if (word.includes('\0')) throw new Error('a command word cannot contain NUL');
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+/** One word for a POSIX shell: left bare when it is plainly safe, else single-quoted (throws on NUL). */
+export const shellQuote = shellWord;
 
 // ---------------------------------------------------------------------------------------------
 // Connecting one hop

@@ -37,6 +37,7 @@
  */
 import type { go } from 'mvdan-sh';
 import { byteMapper, shellParser } from '../shell/analysis';
+import { singleQuoted } from '../shell/quote';
 import { forbiddenCharacter, INERT, piece, refuse, showValue, type Edit, type FillLanguage, type NestedFill, type Piece, type Spot, type TextFill } from './types';
 
 type Node = go.Node;
@@ -793,9 +794,6 @@ function encode(value: string, context: Context, fromInner: boolean): Piece {
   return piece(text);
 }
 
-function singleQuoted(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * A value in an operand of `${x…}`. bash and dash agree on these forms: a default word

@@ -13,14 +13,6 @@ import { runsCommand, type RiskReason } from '../risk/risk';
 import type { VariableSource } from '../shell/variables';
 import { normaliseEnv, type Variant } from '../model/variants';
 
-/** Placeholder (or secret) names whose values are secrets: typed into masked boxes, kept in secret storage, redacted. */
-export const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i;
-
-/** Whether a placeholder's value is a secret, by its name. */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
-
 /** The profile facts the gates look at. */
 export interface GateProfile {
   name: string;

@@ -9,6 +9,7 @@ export * from './lang';
 export * from './lexical';
 export * from './listing';
 export * from './names';
+export * from './paths';
 export * from './placeholders';
 export * from './runbook';
 export * from './sections';

@@ -4,8 +4,7 @@
  *
  * Pure: the caller passes the clock.
  */
-import type { NoteOutcome } from '../notes/notes';
-import { formatDuration } from '../notes/notes';
+import { formatDuration, type NoteOutcome } from '../notes/notes';
 import type { OutcomeStatus } from './outcome';
 
 /** `▶ Run on staging`, with ` ⚠` when the step is risky or the profile protected. */

@@ -3,5 +3,6 @@
  *
  * The entry point of this folder: modules outside src/core import it from here.
  */
+export * from './names';
 export * from './redact';
 export * from './secretUse';

@@ -5,4 +5,5 @@
  */
 export * from './analysis';
 export * from './hops';
+export * from './quote';
 export * from './variables';

@@ -5,10 +5,9 @@
  * user's group), and psql against PostgreSQL 15 on 127.0.0.1:5433, locally and over SSH.
  * Skips when the environment is not up, fails under CI.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { TestContext } from 'node:test';
 import { containerTransport } from '../../../src/runners/container';
 import { localTransport } from '../../../src/runners/local';
 import { ShellSession } from '../../../src/runners/shellSession';

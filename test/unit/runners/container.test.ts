@@ -3,11 +3,10 @@
  * driven by the real docker CLI over podman's Docker-compatible socket (DOCKER_HOST), as
  * scripts/test-env.sh sets it up. Skips when that is not up, fails under CI.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import type { TestContext } from 'node:test';
 import { containerTransport, type ContainerTarget } from '../../../src/runners/container';
 import { localTransport } from '../../../src/runners/local';
 import { ShellSession } from '../../../src/runners/shellSession';

@@ -2,13 +2,12 @@
  * The SSH transport against a real OpenSSH sshd (scripts/test-env.sh: 127.0.0.1:2222, and
  * 127.0.0.1:2223 reached through it). Skips when that environment is not up, fails under CI.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { ShellSession } from '../../../src/runners/shellSession';
 import { hostFieldMatches, knownHostsName, lookupHostKey, parseKnownHosts, remoteCommand, sshTransport, type HostKeyInfo, type SshTarget } from '../../../src/runners/ssh';
 import type { Channel, Transport } from '../../../src/runners/transport';

@@ -5,7 +5,6 @@ import {
   describeRisk,
   envOfProfile,
   forbiddenOn,
-  isSecretName,
   linePlan,
   missingPlaceholders,
   needsConfirmation,
@@ -13,6 +12,7 @@ import {
   unmetVariables,
   variantConflict,
 } from '../../../../src/core/gates/rules';
+import { isSecretName } from '../../../../src/core/secrets/names';
 import { parseRunbook } from '../../../../src/core/model/runbook';
 import { analyzeVariables } from '../../../../src/core/shell/variables';
 

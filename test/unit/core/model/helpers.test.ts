@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { adHocStep } from '../../../../src/core/model/adHoc';
 import { copyCommand } from '../../../../src/core/fill/copyText';
 import { fillPlaceholders } from '../../../../src/core/fill';
-import { isSecretName } from '../../../../src/core/gates/rules';
+import { isSecretName } from '../../../../src/core/secrets/names';
 import { applyEdit, upsertNote } from '../../../../src/core/notes/notes';
 import type { Outcome } from '../../../../src/core/outcome/outcome';
 import { parseRunbook } from '../../../../src/core/model/runbook';
