@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { registerCodeLens } from './providers/codeLens';
 import { registerDiagnostics } from './providers/diagnostics';
 import { Gates, registerGates } from './providers/gates';
+import { registerLog } from './providers/log';
 import { NotesWriter, registerNotesWriter } from './providers/notesWriter';
 import { ProfileService, registerProfiles } from './providers/profiles';
 import { RunbookCache } from './providers/runbookCache';
@@ -30,13 +31,15 @@ export interface OpsdocApi {
 }
 
 export function activate(context: vscode.ExtensionContext): OpsdocApi {
+  const { log, disposable: logChannel } = registerLog();
   const cache = new RunbookCache();
   const profiles = new ProfileService(context.workspaceState);
   const gates = new Gates(context.workspaceState, context.secrets);
   const notes = new NotesWriter();
-  const controller = new RunController(cache, profiles, gates);
+  const controller = new RunController(cache, profiles, gates, log);
   const testing = registerTesting(cache, profiles, controller);
   context.subscriptions.push(
+    logChannel,
     cache,
     profiles,
     controller,

@@ -11,6 +11,7 @@
  * are worked out in `resolveCodeLens`, which the editor calls for the lenses on screen only.
  */
 import * as vscode from 'vscode';
+import { onDidChangeSettings } from './settings';
 import { hashCode, runLensTitle, runLensTooltip, statusLens } from '../core/outcome';
 import type { NoteOutcome } from '../core/notes';
 import { type Runbook, type RunnableSection, runnableSections } from '../core/model';
@@ -162,9 +163,7 @@ export function registerCodeLens(cache: RunbookCache, profiles: ProfileService):
     vscode.languages.registerCodeLensProvider(RUNBOOK_SELECTOR, provider),
     profiles.onDidChange(() => provider.refresh()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => provider.refresh()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('opsdoc')) provider.refresh();
-    }),
+    onDidChangeSettings(() => provider.refresh()),
     vscode.commands.registerCommand('opsdoc.revealNote', async (uri?: vscode.Uri, line?: number) => {
       if (!(uri instanceof vscode.Uri) || typeof line !== 'number') return;
       const editor = await vscode.window.showTextDocument(uri, { preserveFocus: false });

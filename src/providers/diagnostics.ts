@@ -15,6 +15,7 @@
 import { existsSync } from 'node:fs';
 import { findNodeAtLocation, modify, parseTree } from 'jsonc-parser/lib/esm/main.js';
 import * as vscode from 'vscode';
+import { onDidChangeSettings, settings } from './settings';
 import { DIAGNOSTIC_CODES, editorDiagnostics, type EditorDiagnostic } from '../core/lint';
 import { removeNote } from '../core/notes';
 import type { ResolvedProfile } from '../core/profiles';
@@ -90,7 +91,6 @@ export class RunbookDiagnostics implements vscode.Disposable {
     } catch {
       profile = undefined;
     }
-    const config = vscode.workspace.getConfiguration('opsdoc.notes', doc.uri);
     const found = editorDiagnostics({
       text: doc.getText(),
       runbook,
@@ -102,7 +102,7 @@ export class RunbookDiagnostics implements vscode.Disposable {
       },
       notes: stepNotes(runbook, doc),
       now: Date.now(),
-      staleAfterDays: config.get<number>('staleAfterDays', 30),
+      staleAfterDays: settings.staleAfterDays(doc.uri),
     });
     const diagnostics = found.map((d) => {
       const range = d.span
@@ -246,9 +246,7 @@ export function registerDiagnostics(cache: RunbookCache, profiles: ProfileServic
     vscode.workspace.onDidChangeTextDocument((e) => diagnostics.schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((doc) => diagnostics.collection.delete(doc.uri)),
     profiles.onDidChange(() => diagnostics.scheduleAll()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('opsdoc')) diagnostics.scheduleAll();
-    }),
+    onDidChangeSettings(() => diagnostics.scheduleAll()),
     vscode.languages.registerCodeActionsProvider(RUNBOOK_SELECTOR, new RunbookFixes(cache, profiles), { providedCodeActionKinds: RunbookFixes.kinds }),
     vscode.commands.registerCommand('opsdoc.addProfileValue', (root: string, profile: string, field: 'vars' | 'env', name: string) =>
       addProfileValue(profiles, root, profile, field, name)),

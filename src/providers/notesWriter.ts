@@ -24,6 +24,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { settings } from './settings';
 import { NoteError, upsertNote, type NoteMode } from '../core/notes';
 import type { Outcome } from '../core/outcome';
 import { parseRunbook } from '../core/model';
@@ -35,11 +36,6 @@ export type NoteResult =
   | { written: true; changed: boolean }
   | { written: false; reason: string };
 
-/** The notes setting for a document. */
-export function notesMode(uri?: vscode.Uri): NoteMode | 'off' {
-  const mode = vscode.workspace.getConfiguration('opsdoc.notes', uri).get<string>('mode', 'inline');
-  return mode === 'comment' || mode === 'off' ? mode : 'inline';
-}
 
 /** Writes outcome notes into documents, one edit at a time per document. */
 export class NotesWriter implements vscode.Disposable {
@@ -70,7 +66,7 @@ export class NotesWriter implements vscode.Disposable {
   }
 
   private async apply(uri: vscode.Uri, outcome: Outcome): Promise<NoteResult> {
-    const mode = notesMode(uri);
+    const mode = settings.notesMode(uri);
     if (mode === 'off') return { written: false, reason: 'notes are off' };
     const doc = await vscode.workspace.openTextDocument(uri);
     if (doc.uri.scheme !== 'file' || doc.isDirty) return this.applyToBuffer(doc, outcome, mode);

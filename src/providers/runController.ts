@@ -24,6 +24,8 @@ import { RunbookRunner, type RunEvent } from '../runners/runbookRunner';
 import { missingSecretText, resolveSecrets } from '../runners/secrets';
 import type { Gates, GateRequest } from './gates';
 import type { ProfileService } from './profiles';
+import { formatDuration } from '../core/notes';
+import { silentLog, type OpsdocLog } from './log';
 import type { RunbookCache } from './runbookCache';
 import { SessionTerminal } from './terminal';
 
@@ -90,6 +92,7 @@ export class RunController implements vscode.Disposable {
     private readonly cache: RunbookCache,
     private readonly profiles: ProfileService,
     private readonly gates: Gates,
+    private readonly log: OpsdocLog = silentLog,
   ) {}
 
   /** Adds work to do after each doc step ran (awaited before the session's next request). */
@@ -312,10 +315,12 @@ export class RunController implements vscode.Disposable {
           return outcome ? { outcome } : { cancelled: 'the session could not start' };
         }
         case 'cancel':
+          this.log.warn(`${where(uri, step)} on ${session.profileName}: not run: ${decision.reason}`);
           session.terminal?.notice(`↷ "${step.name}" not run: ${decision.reason}`);
           session.terminal?.prompt();
           return { cancelled: decision.reason };
         case 'skip':
+          this.log.info(`${where(uri, step)} on ${session.profileName}: skipped: ${decision.reason}`);
           session.terminal?.notice(`↷ skipped "${step.name}": ${decision.reason}`);
           session.terminal?.prompt();
           return { skipped: decision.reason };
@@ -344,6 +349,8 @@ export class RunController implements vscode.Disposable {
     const cancelling = token?.onCancellationRequested(() => abort.abort());
     terminal.setRunning(true);
     let outcome: Outcome;
+    const profile = session.profile;
+    this.log.info(`${where(uri, step)} runs on ${session.profileName}${profile ? ` (${describeTarget(profile.target)})` : ''}${override ? `, overriding the doc's forbid ${override}` : ''}`);
     try {
       outcome = await runner.run(step, abort.signal, { ...(uri.scheme === 'file' ? { docDir: dirname(uri.fsPath) } : {}), ...(override ? { override } : {}) });
     } finally {
@@ -352,6 +359,7 @@ export class RunController implements vscode.Disposable {
       terminal.setRunning(false);
     }
     outcome = this.redactOutcome(outcome, session);
+    this.log[outcome.status === 'passed' ? 'info' : 'warn'](`${where(uri, step)} ${outcome.status} on ${session.profileName}${outcome.exitCode !== null ? `, exit ${outcome.exitCode}` : ''}, ${formatDuration(outcome.durationMs)}${outcome.reason ? `: ${outcome.reason}` : ''}`);
     terminal.stepEnd(outcome);
     session.ran.set(ranKey(uri, step.name), outcome.status);
     for (const hook of this.afterStep) await hook(uri, outcome).catch(() => undefined);
@@ -661,4 +669,9 @@ export function registerRunCommands(controller: RunController): vscode.Disposabl
       controller.runSection(uri, line, typeof profile === 'string' ? { profile } : {})),
     vscode.commands.registerCommand('opsdoc.copyStep', (uri?: unknown, ref?: unknown) => controller.copyStep(uri, ref)),
   );
+}
+
+/** How the log names a step: `"name" (doc.md:12)`. */
+function where(uri: vscode.Uri, step: Step): string {
+  return `"${step.name}" (${uri.path.slice(uri.path.lastIndexOf('/') + 1)}:${step.line + 1})`;
 }

@@ -11,6 +11,7 @@
  * runbook and section runs. The session's terminal text goes to the test run's output.
  */
 import * as vscode from 'vscode';
+import { onDidChangeSettings, settings } from './settings';
 import type { Outcome } from '../core/outcome';
 import { inNodeModules, isRunbookPath, parseRunbook, type Runbook, type Step } from '../core/model';
 import type { ProfileService } from './profiles';
@@ -43,9 +44,6 @@ interface ItemData {
 
 const EXCLUDE = '**/node_modules/**';
 
-function includeGlob(): string {
-  return vscode.workspace.getConfiguration('opsdoc.testing').get<string>('include', '**/*.{md,mdx}') || '**/*.{md,mdx}';
-}
 
 function isMarkdownUri(uri: vscode.Uri): boolean {
   return uri.scheme === 'file' && isRunbookPath(uri.path) && !inNodeModules(uri.fsPath);
@@ -93,8 +91,8 @@ export class RunbookTests implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (isMarkdownUri(e.document.uri) && this.included(e.document.uri)) this.updateDocument(e.document);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('opsdoc.testing.include')) void this.discover();
+      onDidChangeSettings((change) => {
+        if (change.testingInclude) void this.discover();
       }),
       this.profiles.onDidChange(() => this.createRunProfiles()),
     );
@@ -114,7 +112,7 @@ export class RunbookTests implements vscode.Disposable {
   private included(uri: vscode.Uri): boolean {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return false;
-    return vscode.languages.match({ pattern: new vscode.RelativePattern(folder, includeGlob()) }, { uri } as vscode.TextDocument) > 0;
+    return vscode.languages.match({ pattern: new vscode.RelativePattern(folder, settings.testingInclude()) }, { uri } as vscode.TextDocument) > 0;
   }
 
   private async discover(): Promise<void> {
@@ -122,7 +120,7 @@ export class RunbookTests implements vscode.Disposable {
     // while the search runs (created right after start-up) is newer than its result.
     const before: string[] = [];
     this.controller.items.forEach((item) => void before.push(item.id));
-    const found = await vscode.workspace.findFiles(includeGlob(), EXCLUDE);
+    const found = await vscode.workspace.findFiles(settings.testingInclude(), EXCLUDE);
     const seen = new Set<string>();
     for (const uri of found) {
       if (!isMarkdownUri(uri)) continue;
