@@ -13,6 +13,7 @@
 import * as vscode from 'vscode';
 import { onDidChangeSettings } from './settings';
 import { hashCode, runLensTitle, runLensTooltip, statusLens } from '../core/outcome';
+import { riskGlance } from '../core/risk';
 import type { NoteOutcome } from '../core/notes';
 import { type Runbook, type RunnableSection, runnableSections } from '../core/model';
 import { stepNotes } from './modelNotes';
@@ -114,10 +115,10 @@ export class RunbookLensProvider implements vscode.CodeLensProvider<OpsdocLens> 
       case 'run': {
         const profile = this.activeProfile(data.root);
         const name = profile?.name ?? 'local';
-        const marks = { riskLevel: step.risk.level, protected: profile?.protected ?? false };
+        const marks = { glance: riskGlance(step.risk), protected: profile?.protected ?? false };
         const tooltip = runLensTooltip(name, marks);
         lens.command = {
-          title: runLensTitle(name, { risky: marks.riskLevel !== 'none', protected: marks.protected }),
+          title: runLensTitle(name, marks),
           command: 'opsdoc.runStep',
           arguments: [data.uri, ref],
           ...(tooltip ? { tooltip } : {}),

@@ -9,7 +9,7 @@
  */
 import type { FillOptions } from '../fill/fill';
 import type { Placeholder, Step } from '../model/runbook';
-import { runsCommand, type RiskReason } from '../risk/risk';
+import { riskGlance, runsCommand, type RiskReason } from '../risk/risk';
 import type { VariableSource } from '../shell/variables';
 import { normaliseEnv, type Variant } from '../model/variants';
 
@@ -162,7 +162,8 @@ export function unmetVariables(
 /** Whether the profile's policy asks before this step (a protected profile always does). */
 export function needsConfirmation(step: Step, profile: Pick<GateProfile, 'confirm' | 'protected'>): boolean {
   if (profile.protected || profile.confirm === 'always') return true;
-  return profile.confirm === 'risky' && step.risk.level !== 'none';
+  // Kinds worth knowing (endless, interactive, a hop) are shown, not asked about.
+  return profile.confirm === 'risky' && riskGlance(step.risk) !== 'care' && riskGlance(step.risk) !== 'none';
 }
 
 const KIND_WORDS: Record<RiskReason['kind'], string> = {

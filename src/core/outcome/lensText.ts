@@ -5,22 +5,31 @@
  * Pure: the caller passes the clock.
  */
 import { formatDuration, type NoteOutcome } from '../notes/notes';
+import type { RiskGlance } from '../risk/risk';
 import type { OutcomeStatus } from './outcome';
 
-/** `▶ Run on staging`, with ` ⚠` when the step is risky or the profile protected. */
-export function runLensTitle(profile: string, marks: { risky: boolean; protected: boolean }): string {
-  return `▶ Run on ${profile}${marks.risky || marks.protected ? ' ⚠' : ''}`;
+/**
+ * The Run lens's title, telling at a glance what running it means: `▶ Run on staging`, then
+ * ` 🔒` on a protected profile, ` ⚠ destructive` for a step that destroys data, ` ⚠` for one a
+ * person confirms (a restart, the doc's warning), ` ⓘ` for one worth knowing about (it never
+ * ends, needs a terminal, runs lines on another host).
+ */
+export function runLensTitle(profile: string, marks: { glance: RiskGlance; protected: boolean }): string {
+  const mark = marks.glance === 'destructive' ? ' ⚠ destructive' : marks.glance === 'asks' ? ' ⚠' : marks.glance === 'care' ? ' ⓘ' : '';
+  return `▶ Run on ${profile}${marks.protected ? ' 🔒' : ''}${mark}`;
 }
 
 /** Why the Run lens is marked, for its tooltip; undefined when it is not. */
-export function runLensTooltip(profile: string, marks: { riskLevel: 'none' | 'caution' | 'destructive'; protected: boolean }): string | undefined {
+export function runLensTooltip(profile: string, marks: { glance: RiskGlance; protected: boolean }): string | undefined {
   const parts: string[] = [];
-  if (marks.riskLevel === 'destructive') parts.push('this step is destructive');
-  else if (marks.riskLevel === 'caution') parts.push('this step needs care');
+  if (marks.glance === 'destructive') parts.push('this step is destructive');
+  else if (marks.glance === 'asks') parts.push('this step needs care');
   if (marks.protected) parts.push(`"${profile}" is a protected profile`);
-  if (parts.length === 0) return undefined;
-  const text = parts.join(', and ');
-  return `${text[0]!.toUpperCase()}${text.slice(1)}: Opsdoc asks before running it.`;
+  if (parts.length > 0) {
+    const text = parts.join(', and ');
+    return `${text[0]!.toUpperCase()}${text.slice(1)}: Opsdoc asks before running it.`;
+  }
+  return marks.glance === 'care' ? 'Worth knowing before it runs (it may not end by itself, need a terminal, or run lines on another host): see the Problems panel or opsdoc list.' : undefined;
 }
 
 /**

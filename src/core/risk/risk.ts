@@ -24,6 +24,27 @@ import type { LexLine } from '../model/lexical';
 export type RiskLevel = 'none' | 'caution' | 'destructive';
 export type RiskKind = 'destructive' | 'service' | 'endless' | 'interactive' | 'remote-hop' | 'doc-warning' | 'production-forbidden';
 
+/**
+ * The kinds of risk a person confirms before a step runs: it destroys data, affects a running
+ * service, or the doc warns about it. The other kinds (a command that never ends, one that
+ * needs a terminal, lines for another host) are worth knowing, not worth a question: a
+ * read-only `ssh host docker service ps` is not a keyspace drop.
+ */
+export const CONFIRMED_KINDS: ReadonlySet<RiskKind> = new Set<RiskKind>(['destructive', 'service', 'doc-warning']);
+
+/**
+ * How a step's risk reads at a glance: `destructive`, `asks` (a caution a person confirms),
+ * `care` (only kinds worth knowing), `none`.
+ */
+export type RiskGlance = 'destructive' | 'asks' | 'care' | 'none';
+
+/** The glance of a risk (see RiskGlance). */
+export function riskGlance(risk: Risk): RiskGlance {
+  if (risk.level === 'destructive') return 'destructive';
+  if (risk.reasons.some((r) => CONFIRMED_KINDS.has(r.kind))) return 'asks';
+  return risk.reasons.length > 0 ? 'care' : 'none';
+}
+
 /** One reason a step is risky, with its evidence. */
 export interface RiskReason {
   kind: RiskKind;

@@ -45,7 +45,7 @@ suite('Opsdoc lenses', () => {
     const [prepare, text, tidy] = rb.steps;
     assert.deepEqual(await lensTitles(editor.document.uri, prepare!.line), ['▶ Run on local', 'Run on…', 'Copy']);
     assert.deepEqual(await lensTitles(editor.document.uri, text!.line), []);
-    assert.deepEqual(await lensTitles(editor.document.uri, tidy!.line), ['▶ Run on local ⚠', 'Run on…', 'Copy'], 'a destructive step is marked');
+    assert.deepEqual(await lensTitles(editor.document.uri, tidy!.line), ['▶ Run on local ⚠ destructive', 'Run on…', 'Copy'], 'a destructive step is marked as such');
     const lens = (await lensesOf(editor.document.uri)).find((l) => l.range.start.line === tidy!.line && l.command?.command === 'opsdoc.runStep');
     assert.match(lens?.command?.tooltip ?? '', /destructive/);
   });
@@ -67,7 +67,7 @@ suite('Opsdoc lenses', () => {
     assert.ok(other, 'the examples define more than one profile');
     try {
       await api.profiles.setActive(folder(), other.name);
-      assert.equal((await lensTitles(editor.document.uri, line))[0], `▶ Run on ${other.name}${other.protected ? ' ⚠' : ''}`);
+      assert.equal((await lensTitles(editor.document.uri, line))[0], `▶ Run on ${other.name}${other.protected ? ' 🔒' : ''}`);
     } finally {
       await api.profiles.setActive(folder(), 'local');
     }

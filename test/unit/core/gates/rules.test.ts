@@ -104,6 +104,19 @@ test('when the profile asks before a step', () => {
   assert.ok(!needsConfirmation(risky!, { confirm: 'never', protected: false }));
 });
 
+test('a caution worth knowing is shown, not asked about; a restart and a keyspace drop are asked about', () => {
+  const rb = doc([
+    '## Where', '', '```bash', 'ssh admin@manager', 'docker service ps backend', '```', '',
+    '## Follow', '', '```bash', 'docker logs -f api', '```', '',
+    '## Restart', '', '```bash', 'docker service update --force backend', '```', '',
+    '## Drop', '', '```bash', 'cqlsh -e "DROP KEYSPACE app;"', '```', '',
+  ].join('\n'));
+  const [hop, follow, restart, drop] = rb.steps;
+  assert.equal(hop!.risk.level, 'caution');
+  for (const step of [hop!, follow!]) assert.ok(!needsConfirmation(step, { confirm: 'risky', protected: false }), `${step.name}: no question`);
+  for (const step of [restart!, drop!]) assert.ok(needsConfirmation(step, { confirm: 'risky', protected: false }), `${step.name}: asked`);
+});
+
 test('reasons in the doc’s own words, the doc’s first', () => {
   const rb = doc('## Clean up (Destructive)\n\n> [!WARNING]\n> This deletes the workspace.\n\n```bash\nrm -rf "$WORKDIR"\n```\n');
   const step = rb.steps[0]!;

@@ -10,11 +10,13 @@ const outcome = (over: Partial<NoteOutcome> = {}): NoteOutcome => ({
 });
 
 test('the Run lens names the profile and is marked when the step is risky or the profile protected', () => {
-  assert.equal(runLensTitle('local', { risky: false, protected: false }), '▶ Run on local');
-  assert.equal(runLensTitle('local', { risky: true, protected: false }), '▶ Run on local ⚠');
-  assert.equal(runLensTitle('production', { risky: false, protected: true }), '▶ Run on production ⚠');
-  assert.equal(runLensTooltip('local', { riskLevel: 'none', protected: false }), undefined);
-  assert.match(runLensTooltip('production', { riskLevel: 'destructive', protected: true })!, /^This step is destructive, and "production" is a protected profile/);
+  assert.equal(runLensTitle('local', { glance: 'none', protected: false }), '▶ Run on local');
+  assert.equal(runLensTitle('local', { glance: 'destructive', protected: false }), '▶ Run on local ⚠ destructive');
+  assert.equal(runLensTitle('local', { glance: 'asks', protected: false }), '▶ Run on local ⚠');
+  assert.equal(runLensTitle('local', { glance: 'care', protected: false }), '▶ Run on local ⓘ', 'a caution worth knowing, not a question');
+  assert.equal(runLensTitle('production', { glance: 'none', protected: true }), '▶ Run on production 🔒');
+  assert.equal(runLensTooltip('local', { glance: 'none', protected: false }), undefined);
+  assert.match(runLensTooltip('production', { glance: 'destructive', protected: true })!, /^This step is destructive, and "production" is a protected profile/);
 });
 
 test('how long ago, in a lens', () => {
