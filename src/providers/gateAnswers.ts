@@ -47,6 +47,8 @@ export interface EditorGateContext {
   what: string;
   /** The step's code with the values known so far filled in (secrets masked), for the risk dialog. */
   shownCode(step: Step): string;
+  /** A line of the step's code with the values known so far in place of their placeholders (secrets masked). */
+  shownLine(step: Step, text: string): string;
   /** Why a typed value cannot be used where its placeholder stands, or undefined. */
   checkValue(step: Step, name: string, value: string): string | undefined;
   /** The doc's line, to quote a callout's words after its marker. */
@@ -59,6 +61,9 @@ export interface EditorGateContext {
  * always puts the dialog's close button (Cancel, which Escape presses) last.
  */
 export const DONT_RUN = "Don't Run";
+
+/** Reasons whose evidence is the step's own code (the others quote the doc's prose). */
+const COMMAND_KINDS = new Set(['destructive', 'service', 'endless', 'interactive', 'remote-hop']);
 
 /** The editor's answerer. */
 export function editorAnswerer(ui: GateUi, store: ValueStore, ctx: EditorGateContext): GateAnswerer {
@@ -116,7 +121,11 @@ async function answer(question: GateQuestion, step: Step, ui: GateUi, store: Val
       const message = question.policy
         ? `Run "${step.name}" on ${profile.name}?`
         : `"${step.name}" is ${question.level === 'destructive' ? 'destructive' : 'risky'}. Run it on ${profile.name}?`;
-      const reasons = question.reasons.map((r) => `• ${describeReason(r, ctx.lineText)}`).join('\n');
+      // Commands are quoted with the values known so far, not their placeholders.
+      const reasons = question.reasons
+        .map((r) => (COMMAND_KINDS.has(r.kind) ? { ...r, text: ctx.shownLine(step, r.text) } : r))
+        .map((r) => `• ${describeReason(r, ctx.lineText)}`)
+        .join('\n');
       const detail = [question.policy ? `Profile "${profile.name}" asks before every step.` : reasons, `It runs:\n${ctx.shownCode(step)}`].filter(Boolean).join('\n\n');
       const chosen = await ui.ask(question.policy ? 'info' : 'warning', message, { modal: true, detail }, DONT_RUN, 'Run');
       return chosen === 'Run' ? { go: true } : { no: 'not confirmed' };

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { copyCommand, fillPlaceholders } from '../core/fill';
 import { decideGates, fillOptionsFor, type GateDecision as PlanDecision, profilesForEnv } from '../core/gates';
-import { isSecretName } from '../core/secrets';
+import { isSecretName, REDACTED } from '../core/secrets';
 import type { ResolvedProfile } from '../core/profiles';
 import type { RiskReason } from '../core/risk';
 import type { Runbook, Step } from '../core/model';
@@ -102,6 +102,14 @@ export class Gates {
       profilesFor: (env) => profilesForEnv(env, ctx.profiles),
       what: request.what ?? (request.mode === 'section' ? 'this section' : `"${step.name}"`),
       shownCode: (s) => copyCommand(s, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, options),
+      shownLine: (s, text) => {
+        let out = text;
+        for (const p of s.placeholders) {
+          const value = session.values[p.name] ?? profile.vars[p.name];
+          if (value !== undefined) out = out.split(p.token).join(isSecretName(p.name) ? REDACTED : value);
+        }
+        return out;
+      },
       checkValue: (s, name, value) => {
         const refused = fillPlaceholders(s, { ...profile.vars, ...session.values, [name]: value }, options).refused.find((r) => r.name === name);
         return refused ? `Line ${refused.line + 1}: ${refused.why}` : undefined;

@@ -4,15 +4,16 @@
 // pick the `local` profile from the status bar, click "▶ Run on local" on make-workspace (which
 // exports WORKDIR), then on write-release (which uses it and asks for <release-tag>), type the
 // tag into the input box, see the output in the terminal and the note in the editor (and on
-// disk), and press Ctrl+Z to take the note back out. A screenshot per stage goes to
-// test-results/person-*.png.
+// disk), and press Ctrl+Z to take the note back out. Then a destructive step in another doc:
+// its dialog has "Don't Run" focused (Enter runs nothing), each reason once, and the command
+// with the remembered tag filled in. A screenshot per stage goes to test-results/person-*.png.
 //
 //   node test/e2e/person.mjs [--no-build]
 //
 // Prints one line per stage (✔/✖, node:test style), then `N passed, N failed`; exit code 1 on
 // any failure. Stages after a failure are not run (they depend on it) and count as failed.
 /* global console, document, process */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, startCodeServer, stageScreenshot, until as untilOn } from './editor.mjs';
 import { packageOpsdoc } from '../../scripts/package.mjs';
@@ -113,7 +114,7 @@ async function scrollDown(lines = 5) {
  * Clicks "▶ Run on <profile>" in the CodeLens right above the fence whose line contains
  * `fenceText`, the way a person picks the lens over the block they mean.
  */
-async function clickRunLens(fenceText, profile = 'local') {
+async function clickRunLens(fenceText, profile = 'local', marks = '') {
   await until(`the Run lens above \`${fenceText}\``, async () => {
     const found = await page.evaluate(
       ({ fenceText, title }) => {
@@ -143,7 +144,7 @@ async function clickRunLens(fenceText, profile = 'local') {
         link.setAttribute('data-person-target', 'run');
         return { ok: true };
       },
-      { fenceText, title: `▶ Run on ${profile}` },
+      { fenceText, title: `▶ Run on ${profile}${marks}` },
     );
     if (found.detail === 'fence line not on screen') await scrollDown();
     if (!found.ok) return found;
@@ -163,6 +164,11 @@ try {
   if (!process.argv.includes('--no-build')) packageOpsdoc({ out: vsix });
   console.log(`VSIX ready (${elapsed()})`);
   folder = fixtureWorkspace();
+  // A destructive step that uses the tag typed earlier (remembered per profile).
+  writeFileSync(join(folder, 'danger.md'), [
+    '# Danger zone', '', '## Drop the release (Destructive)', '', '> [!WARNING]', '> This deletes the release for good.', '',
+    '```bash { name=drop-release }', 'rm -rf "/tmp/opsdoc-e2e-releases/<release-tag>"', '```', '',
+  ].join('\n'));
   // The terminal's default (WebGL) renderer draws on a canvas; the DOM renderer shows the same
   // thing to a person and keeps the text in `.xterm-rows`, where this test reads it. No port
   // forwarding toasts (a port seen in the output) over the terminal in the screenshots.
@@ -272,6 +278,38 @@ try {
     const before = text.slice(0, text.indexOf('name=write-release'));
     if (!PASSED.test(before) || !before.includes('<!-- /opsdoc:note -->')) throw new Error(`one Ctrl+Z also took the make-workspace note:\n${text}`);
   }, { picture: 'after-undo' });
+
+  await stage('a destructive step: its dialog comes first, "Don\'t Run" is focused, each reason once, the tag filled in', async () => {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'danger.md' }).first();
+    await row.click();
+    await page.locator('.tabs-container .tab', { hasText: 'danger.md' }).waitFor({ timeout: 30_000 });
+    await clickRunLens('name=drop-release', 'local', ' ⚠ destructive');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+    const seen = await page.evaluate(() => ({
+      text: document.querySelector('.monaco-dialog-box')?.textContent ?? '',
+      focused: document.activeElement?.textContent?.trim() ?? '',
+    }));
+    const text = clean(seen.text);
+    if (seen.focused !== "Don't Run") throw new Error(`the focused button is "${seen.focused}", not "Don't Run"`);
+    if (!/"drop-release" is destructive\. Run it on local\?/.test(text)) throw new Error(`the dialog says: ${text}`);
+    for (const reason of ['Drop the release (Destructive)', 'This deletes the release for good.', 'rm -rf']) {
+      const times = text.split(reason).length - 1;
+      if (reason !== 'rm -rf' && times !== 1) throw new Error(`"${reason}" appears ${times} times in: ${text}`);
+    }
+    if (!text.includes(`/tmp/opsdoc-e2e-releases/${TAG}`)) throw new Error(`the command is not shown with the tag filled in: ${text}`);
+    if (!text.includes(`rm -rf "/tmp/opsdoc-e2e-releases/${TAG}"” (line 9)`)) throw new Error(`the reason quotes the command without the tag filled in: ${text}`);
+    const asking = await page.evaluate(() => [...document.querySelectorAll('.quick-input-widget')].some((el) => el.checkVisibility()));
+    if (asking) throw new Error('a value was asked before the warning');
+  }, { picture: 'destructive-dialog' });
+
+  await stage('Enter on the dialog runs nothing: no note, nothing in the terminal', async () => {
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 10_000 });
+    await new Promise((done) => setTimeout(done, 1500));
+    if (readFileSync(join(folder, 'danger.md'), 'utf8').includes('opsdoc:note')) throw new Error('a note was written: the step ran');
+    if ((await terminalText()).joined.includes('opsdoc-e2e-releases')) throw new Error('the terminal shows the step ran');
+  }, { picture: 'destructive-not-run' });
 } catch (error) {
   failed++;
   console.log(`✖ setup (at ${elapsed()})`);

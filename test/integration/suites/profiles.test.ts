@@ -159,15 +159,22 @@ suite('Opsdoc profiles', function () {
     assert.ok((terminal.creationOptions as vscode.ExtensionTerminalOptions).color instanceof vscode.ThemeColor, 'coloured');
   });
 
-  testWhenTrusted('a step the doc forbids on production is blocked on a protected profile, quoting the doc', async function () {
+  testWhenTrusted('a step the doc forbids on production is blocked on a protected profile, quoting the doc, unless the person overrides it deliberately', async function () {
     const api = await opsdoc();
     const doc = await openIn(root, 'forbidden.md', '## Reset\n\nThis wipes the data. Never run this against production.\n\n```bash\necho reset\n```\n');
-    const ui = scriptedUi((q) => (q.type === 'input' ? 'production' : 'Run'));
+    // Someone who types the profile's name and presses Enter on everything: not enough.
+    const ui = scriptedUi((q) => (q.type === 'input' ? 'production' : q.buttons?.[0]));
     const outcome = await withUi(api, ui, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'reset' }, 'production'));
     assert.equal(outcome, undefined);
-    assert.equal(ui.asked.length, 1, 'blocked without asking anything else');
-    assert.match(ui.asked[0]!.message, /blocked on the protected profile "production"/);
-    assert.match(ui.asked[0]!.detail ?? '', /Never run this against production/);
+    assert.equal(ui.asked.length, 1, 'the override is the first question, before any other');
+    assert.match(ui.asked[0]!.message, /The doc forbids "reset" on production/);
+    assert.match(ui.asked[0]!.message, /Never run this against production/);
+    assert.match(ui.asked[0]!.message, /type the step's name: reset/);
+    // The step's name typed, deliberately: it runs, and the note says so.
+    const deliberate = scriptedUi((q) => (q.type === 'input' ? (/type the step's name/.test(q.message) ? 'reset' : 'production') : q.buttons?.find((b) => b === 'Run')));
+    const overridden = await withUi(api, deliberate, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'reset' }, 'production'));
+    assert.equal(overridden?.status, 'passed');
+    assert.match(overridden?.override ?? '', /^“This wipes the data\. Never run this against production\.” \(line 3\)$/);
     const onDev = await withUi(api, ui, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'reset' }, 'dev'));
     assert.equal(onDev?.status, 'passed', 'elsewhere it runs (after its question)');
   });

@@ -319,7 +319,7 @@ suite('Opsdoc Testing', () => {
       const asked = ui.asked.find((q) => /does not run on local/.test(q.message));
       assert.ok(asked, `asked: ${JSON.stringify(ui.asked)}`);
       assert.match(asked.message, /meant for staging \(“# for staging”, line 4\), production \(“# production:”, line 6\), none for local/);
-      assert.deepEqual(asked.buttons, ['Switch to staging']);
+      assert.deepEqual(asked.buttons, ["Don't Run", 'Switch to staging'], 'the first, default button runs nothing');
       // On staging: the shared lines and the staging part run; the header says what was left out.
       const outcome = await withUi(api, scriptedUi((q) => q.buttons?.find((b) => b === 'Run')), async () => api.controller.runStep(uri, { name: 'roll-back' }, { profile: 'staging' }));
       assert.equal(outcome?.status, 'passed');

@@ -53,7 +53,7 @@ function editor(person: Person, p: PlanProfile): GateAnswerer {
     },
   };
   return editorAnswerer(ui, { remembered: async () => undefined, remember: async () => {}, profileSecret: async () => undefined }, {
-    profile: p, profilesFor: () => [], what: 'it', shownCode: (s) => s.code, checkValue: () => undefined,
+    profile: p, profilesFor: () => [], what: 'it', shownCode: (s) => s.code, shownLine: (_s, t) => t, checkValue: () => undefined,
   });
 }
 
