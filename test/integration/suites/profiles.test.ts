@@ -175,7 +175,7 @@ suite('Opsdoc profiles', function () {
     const overridden = await withUi(api, deliberate, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'reset' }, 'production'));
     assert.equal(overridden?.status, 'passed');
     assert.match(overridden?.override ?? '', /^“This wipes the data\. Never run this against production\.” \(line 3\)$/);
-    const onDev = await withUi(api, ui, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'reset' }, 'dev'));
+    const onDev = await withUi(api, deliberate, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'reset' }, 'dev'));
     assert.equal(onDev?.status, 'passed', 'elsewhere it runs (after its question)');
   });
 
