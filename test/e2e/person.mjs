@@ -12,7 +12,7 @@
 //
 // Prints one line per stage (✔/✖, node:test style), then `N passed, N failed`; exit code 1 on
 // any failure. Stages after a failure are not run (they depend on it) and count as failed.
-/* global console, document, process */
+/* global console, document, process, setTimeout */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, startCodeServer, stageScreenshot, until as untilOn } from './editor.mjs';

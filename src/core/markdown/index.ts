@@ -3,5 +3,8 @@
  *
  * The entry point of this folder: modules outside src/core import it from here.
  */
+export * from './definitions';
+export * from './inline';
+export * from './lines';
 export * from './scan';
 export * from './types';

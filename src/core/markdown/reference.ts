@@ -25,7 +25,7 @@ import remarkMdx from 'remark-mdx';
 import { toString } from 'mdast-util-to-string';
 import type { Root, Code, Heading, Nodes } from 'mdast';
 import type { BlockScan, CodeBlock, CodeLine, HeadingBlock, MarkdownFlavor } from './types';
-import { normalizeHeadingText } from './scan';
+import { normalizeHeadingText } from './inline';
 
 /**
  * Parse `text` with remark exactly as the extension's reference pipeline does (remark-parse,

@@ -3,7 +3,8 @@
 // breaks both the same way still fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plainInline, scanBlocks } from '../../../../src/core/markdown/scan';
+import { scanBlocks } from '../../../../src/core/markdown/scan';
+import { plainInline } from '../../../../src/core/markdown/inline';
 import { remarkBlocks, remarkTree } from '../../../../src/core/markdown/reference';
 import type { BlockScan, CodeBlock, MarkdownFlavor } from '../../../../src/core/markdown/types';
 
