@@ -23,7 +23,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellSession } from '../src/runners/shellSession';
-import { sshTransport, type SshTarget } from '../src/runners/ssh';
+import { sshTransport } from '../src/runners/ssh';
+import { type SshTarget } from '../src/runners/sshTypes';
 import type { Channel } from '../src/runners/transport';
 import { benchEnv, type TestEnv } from '../test/support/testEnv';
 

@@ -36,6 +36,7 @@ export interface StepContext {
   override?: string;
 }
 
+/** How a runner runs: on which profile, with which values and secrets, who runs, and who hears about it. */
 export interface RunnerOptions {
   profile: ResolvedProfile;
   /** Placeholder values by name (the profile's `vars` are used when a name is missing here). */

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { containerTransport } from '../../../src/runners/container';
 import { localTransport } from '../../../src/runners/local';
 import { ShellSession } from '../../../src/runners/shellSession';
-import { sshTransport, type SshTarget } from '../../../src/runners/ssh';
+import { sshTransport } from '../../../src/runners/ssh';
+import { type SshTarget } from '../../../src/runners/sshTypes';
 import type { Transport } from '../../../src/runners/transport';
 import { testEnv, type TestEnv } from '../../support/testEnv';
 

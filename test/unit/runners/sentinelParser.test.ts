@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { SentinelParser, quoteWord, splitStatements } from '../../../src/runners/shellSession';
+import { quoteWord, splitStatements } from '../../../src/runners/sessionScripts';
+import { SentinelParser } from '../../../src/runners/sentinel';
 
 const NONCE = 'OPSDOC0123456789abcdef01234567';
 

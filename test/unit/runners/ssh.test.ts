@@ -9,7 +9,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellSession } from '../../../src/runners/shellSession';
-import { hostFieldMatches, knownHostsName, lookupHostKey, parseKnownHosts, remoteCommand, sshTransport, type HostKeyInfo, type SshTarget } from '../../../src/runners/ssh';
+import { remoteCommand, sshTransport } from '../../../src/runners/ssh';
+import { type HostKeyInfo, type SshTarget } from '../../../src/runners/sshTypes';
+import { hostFieldMatches, knownHostsName, lookupHostKey, parseKnownHosts } from '../../../src/runners/sshHostKeys';
 import type { Channel, Transport } from '../../../src/runners/transport';
 import { bounded } from '../../support/bounded';
 import { checkEmptyStdin, checkRedirections, checkShellErrors, checkTypedInput } from '../../support/stepProtocol';
