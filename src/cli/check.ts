@@ -249,7 +249,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       }
       continue;
     }
-    const runner = new RunbookRunner({ profile, values, secrets: secrets.values, redact: hidden, who: recording ? whoIn(root) : '', defaultTimeoutMs: args.timeoutMs });
+    const runner = new RunbookRunner({ profile, root, values, secrets: secrets.values, redact: hidden, who: recording ? whoIn(root) : '', defaultTimeoutMs: args.timeoutMs });
     current = runner;
     let failedStep: Step | undefined;
     let failedNotRun = false;

@@ -242,6 +242,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const abort = new AbortController();
   const runner = new RunbookRunner({
     profile,
+    root,
     values,
     secrets,
     redact: typedSecrets,

@@ -451,6 +451,7 @@ export class RunController implements vscode.Disposable {
     const ui = this.gates.ui;
     session.runner = new RunbookRunner({
       profile,
+      root: session.root,
       values: session.values,
       secrets,
       redact: session.secretValues,

@@ -39,6 +39,12 @@ export interface StepContext {
 /** How a runner runs: on which profile, with which values and secrets, who runs, and who hears about it. */
 export interface RunnerOptions {
   profile: ResolvedProfile;
+  /**
+   * The runbook's tree (the folder of its profiles, else its workspace or git root, else its
+   * own folder): a session on this machine starts there, or in the profile's `cwd` taken from
+   * there.
+   */
+  root?: string;
   /** Placeholder values by name (the profile's `vars` are used when a name is missing here). */
   values?: Record<string, string>;
   /** Secret values by name: exported into the session and redacted from everything recorded. */
@@ -93,6 +99,9 @@ export class RunbookRunner {
   private get secretValues(): string[] {
     return [...Object.values(this.options.secrets ?? {}), ...(this.options.redact ?? [])];
   }
+
+  /** Where the live session started (its working directory), once started. */
+  directory?: string;
 
   /** The live session's description, once started. */
   get description(): string | undefined {
@@ -277,11 +286,15 @@ export class RunbookRunner {
     this.transport = await openTarget(profile.target, this.options.callbacks);
     const dialect = (profile.target.shell ?? (profile.target.type === 'container' ? 'sh' : 'bash')).endsWith('bash') ? 'bash' : 'sh';
     const cwd = profile.target.cwd;
+    // On this machine the session starts in the runbook's tree (the profiles root), or where
+    // the profile says, relative to it; never wherever the editor or `opsdoc` was started.
+    const local = profile.target.type === 'local';
+    const startDir = local ? (cwd ? resolve(this.options.root ?? process.cwd(), cwd) : this.options.root) : undefined;
     this.session = await ShellSession.start(this.transport, {
       dialect,
       ...(this.options.pty ? { pty: true } : {}),
       ...(this.options.tailBytes ? { tailBytes: this.options.tailBytes } : {}),
-      ...(cwd && profile.target.type === 'local' ? { cwd } : {}),
+      ...(startDir ? { cwd: startDir } : {}),
     });
     // The profile's environment and secrets are exported by the session itself, so they reach
     // the shell on every kind of target (SSH servers often refuse `env` requests).
@@ -292,13 +305,14 @@ export class RunbookRunner {
       .map(([name, value]) => `${name}=${singleQuoted(value)}`);
     const setup = assignments.length > 0 ? [`export ${assignments.join(' ')}`] : [];
     if (cwd && profile.target.type !== 'local') setup.push(`cd ${singleQuoted(cwd)}`);
-    if (setup.length > 0) {
-      const init = await this.session.run({ code: setup.join(' && ') });
-      if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
-    }
+    // The last command says where the session is: the header shows it, on every target.
+    setup.push(`printf '%s' "$PWD"`);
+    const init = await this.session.run({ code: setup.join(' && ') });
+    if (init.status !== 'passed') throw new Error(`could not set up the session: ${redact(init.tail, this.secretValues).trim() || `exit ${init.exitCode}`}`);
+    this.directory = init.tail.trim() || undefined;
     this.options.onEvent?.({
       type: 'session',
-      description: this.session.description,
+      description: `${this.session.description}${this.directory ? `, in ${this.directory}` : ''}`,
       ...(lost ? { reason: `the previous session ended (${lost}); this is a fresh one: exports and cd from earlier steps are gone` } : {}),
     });
     return this.session;

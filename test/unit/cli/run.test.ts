@@ -155,9 +155,24 @@ test('the cwd attribute: the step runs there (relative to the doc), and the next
   assert.equal(r.code, 0, r.err + r.out);
   const lines = r.out.split('\n');
   assert.ok(lines.includes(join(root, 'sub')), r.out);
-  assert.ok(lines.includes(process.cwd()), 'the next step is back where the session started');
+  assert.ok(lines.includes(root), 'the next step is back where the session started: the runbook\'s tree');
   const missing = await capture(['run', file, '--step', 'missing', '--no-history']);
   assert.notEqual(missing.code, 0);
   assert.match(missing.out, /cannot enter .*nowhere \(the step's cwd\)/);
   assert.doesNotMatch(missing.out, /^ran$/m);
+});
+
+test('a local session starts in the runbook\'s tree, wherever opsdoc was started; the profile\'s cwd is taken from there; the first line says where', async () => {
+  const { root, file } = workspace('# T\n```bash\npwd\n```\n');
+  mkdirSync(join(root, 'docs'));
+  const nested = join(root, 'docs', 'nested.md');
+  writeFileSync(nested, '# N\n```bash\npwd\n```\n');
+  assert.notEqual(process.cwd(), root, 'this test runs opsdoc from another folder');
+  const r = await capture(['run', nested, '--all', '--no-history']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.split('\n').includes(root), `the step ran in ${root}, the folder of .opsdoc/: ${r.out}`);
+  assert.match(r.out.split('\n')[0]!, new RegExp(`^── session: local: .*, in ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  writeFileSync(join(root, '.opsdoc', 'profiles.json'), '{ "profiles": { "local": { "target": { "type": "local", "cwd": "docs" } } } }');
+  const own = await capture(['run', file, '--all', '--no-history']);
+  assert.ok(own.out.split('\n').includes(join(root, 'docs')), own.out);
 });
