@@ -1,5 +1,5 @@
 /**
- * A separate process for the doc-writing tests (run with `node --import tsx`), so writers
+ * A separate process for the doc-writing tests (bundled by the test, run with node), so writers
  * really race, each with its own lock handling, as several `opsdoc run`s would:
  *
  *   note DOC STEP PROFILE   prints "ready", waits for a line on stdin, writes the note of STEP

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import {
   chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync,
-  readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync,
+  readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseNotes } from '../../../src/core/notes/notes';
@@ -30,9 +31,27 @@ function folder(): string {
 /** Removes every note (each spliced in from its fence line's ending to its end marker). */
 const withoutNotes = (text: string) => text.replace(/(?:\r\n|\r|\n){2}<!-- opsdoc:note[^]*?<!-- \/opsdoc:note -->/g, '');
 
+let bundled: string | undefined;
+/**
+ * test/support/docWriterChild.ts bundled into one script in a folder anyone may read: the
+ * tests that write as another user must not depend on that user reading the checkout
+ * (a clone under a 0700 temp folder is out of nobody's reach).
+ */
+function childScript(): string {
+  if (bundled) return bundled;
+  const dir = mkdtempSync(join(tmpdir(), 'opsdoc-docwriter-'));
+  chmodSync(dir, 0o755);
+  const out = join(dir, 'docWriterChild.cjs');
+  buildSync({ entryPoints: [CHILD], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'silent' });
+  chmodSync(out, 0o644);
+  // Removed when the file's tests are done (a hook would be scoped to whichever test asked first).
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (bundled = out);
+}
+
 /** A child process running test/support/docWriterChild.ts, with its output lines as they come. */
 function child(args: string[], options: { uid?: number; gid?: number } = {}) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, ...options }) as ChildProcessWithoutNullStreams;
+  const proc = spawn(process.execPath, [childScript(), ...args], { cwd: tmpdir(), ...options }) as ChildProcessWithoutNullStreams;
   let out = '';
   let err = '';
   const waiters: { text: string; resolve: () => void }[] = [];
