@@ -34,6 +34,7 @@ export type ValueCheck = (step: Step, name: string, value: string) => string | u
 /** How a flag answers each question, for the reasons given when none was passed. */
 const HOW = {
   values: 'pass --var name=value or set the profile\'s "vars"',
+  person: 'run it in the editor, or with `opsdoc run` in a terminal',
   confirm: 'pass --yes',
   override: (step: string) => `pass --override-forbid=${step} to run it anyway`,
   profile: (profile: string) => `pass --confirm-profile=${profile} to run on it`,
@@ -151,5 +152,11 @@ async function askOnTerminal(question: GateQuestion, step: Step, terminal: Termi
     }
     case 'no-part':
       return { no: `does not run on ${question.profile}: ${question.reason}` };
+    case 'person': {
+      // The person is here: the prompt is theirs until they quit the client.
+      const first = question.reasons[0]!;
+      terminal.say(`Step "${step.name}" opens a prompt for you (line ${first.line + 1}: ${first.text}); quit it to go on.\n`);
+      return { go: true };
+    }
   }
 }

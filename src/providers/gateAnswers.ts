@@ -8,7 +8,7 @@
  * No `vscode` import: the dialogs come through `GateUi` and remembered values through
  * `ValueStore`, so the same answerer runs in tests with a scripted person.
  */
-import { describeReason, type GateAnswer, type GateAnswerer, type GateQuestion } from '../core/gates';
+import { describeReason, type GateAnswer, type GateAnswerer, type GateQuestion, unanswerableReason } from '../core/gates';
 import { isSecretName } from '../core/secrets';
 import type { Step } from '../core/model';
 
@@ -45,6 +45,8 @@ export interface EditorGateContext {
   profilesFor(env: string): string[];
   /** How questions name what runs: `"step"`, `this section`, `this test run`. */
   what: string;
+  /** Whether a person watches the run's terminal, to type at a prompt a step opens. */
+  attended: boolean;
   /** The step's code with the values known so far filled in (secrets masked), for the risk dialog. */
   shownCode(step: Step): string;
   /** A line of the step's code with the values known so far in place of their placeholders (secrets masked). */
@@ -87,6 +89,12 @@ async function answer(question: GateQuestion, step: Step, ui: GateUi, store: Val
       const target = chosen ? others[switchTo.indexOf(chosen)] : undefined;
       if (target) return { switchTo: target };
       return chosen && anyway.includes(chosen) ? { go: true } : { no: `meant for ${c.stepEnv}` };
+    }
+    case 'person': {
+      // The prompt opens in the run's terminal, for the person who asked; a test run checks.
+      if (ctx.attended) return { go: true };
+      const { reason, notRun } = unanswerableReason(question, { person: 'run it from its lens' });
+      return { unanswerable: reason, notRun };
     }
     case 'no-part': {
       const others = question.envs.flatMap((env) => ctx.profilesFor(env)).filter((n, i, all) => n !== profile.name && all.indexOf(n) === i).slice(0, 2);

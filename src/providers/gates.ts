@@ -44,6 +44,12 @@ export interface GateRequest {
   confirmedProtected: boolean;
   /** How questions name what runs, when it is neither a step nor a section (e.g. "this test run"). */
   what?: string;
+  /**
+   * Whether a person watches the run's terminal, to type at a prompt a step opens (a bare
+   * `psql`): yes for lens and section runs; a test run is checked as `opsdoc check` is, and
+   * skips such steps with the reason.
+   */
+  attended?: boolean;
 }
 
 export interface GateContext {
@@ -101,6 +107,7 @@ export class Gates {
       profile,
       profilesFor: (env) => profilesForEnv(env, ctx.profiles),
       what: request.what ?? (request.mode === 'section' ? 'this section' : `"${step.name}"`),
+      attended: request.attended !== false,
       shownCode: (s) => copyCommand(s, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, options),
       shownLine: (s, text) => {
         let out = text;

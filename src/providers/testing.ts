@@ -295,7 +295,7 @@ export class RunbookTests implements vscode.Disposable {
     // Notes are written as for any run from the editor, following opsdoc.notes.mode.
     for (const entry of byRunbook.values()) for (const item of entry.steps.values()) run.enqueued(item);
     // One request for the whole run: a protected profile's name is typed once, not per step.
-    const gate: GateRequest = { mode: 'section', confirmedProtected: false, what: 'this test run' };
+    const gate: GateRequest = { mode: 'section', confirmedProtected: false, what: 'this test run', attended: false };
     try {
       for (const entry of byRunbook.values()) {
         const doc = await vscode.workspace.openTextDocument(entry.uri);

@@ -12,6 +12,10 @@
  * - `python`, `js` and `redis` steps by their string and comment syntax (`scriptFill.ts`);
  * - blocks that are only shown (not run) get the value as written.
  *
+ * Lines a shell step types at a client's prompt (model/clientInput.ts) run as a quoted
+ * here-document fed to the command that opens the client, so their values are filled in the
+ * client's language as any here-document fed to it, and the shell expands nothing in them.
+ *
  * Pure.
  */
 import type { Step } from '../model/runbook';
@@ -141,14 +145,20 @@ export function fillPlaceholders(step: Step, values: Readonly<Record<string, str
   const codeLines = step.code.split('\n');
   const omit = options.omit;
   const kept = codeLines.map((_, i) => !omit?.has(step.codeLines[i]?.line ?? -1));
-  // The text to fill: the kept lines, and where each starts in it.
+  // What each code line runs as: itself, or its part of a client's here-document.
+  const forms = runForms(step, codeLines, kept);
+  // The text to fill: the kept lines' forms (a form can add a line: a here-document's end),
+  // and where each starts in it.
   const starts: number[] = [];
+  const owners: number[] = [];
   let text = '';
-  codeLines.forEach((line, i) => {
+  forms.forEach((form, i) => {
     if (!kept[i]) return;
-    if (starts.length > 0) text += '\n';
+    if (owners.length > 0) text += '\n';
     starts[i] = text.length;
-    text += line;
+    text += form.text;
+    owners.push(i);
+    for (let extra = form.text.split('\n').length - 1; extra > 0; extra--) owners.push(i);
   });
   const lineOf = new Map<number, number>();
   step.codeLines.forEach((c, i) => lineOf.set(c.line, i));
@@ -160,11 +170,14 @@ export function fillPlaceholders(step: Step, values: Readonly<Record<string, str
     for (const r of p.ranges) {
       const i = lineOf.get(r.line);
       if (i === undefined || !kept[i]) continue;
+      // A placeholder in a part that does not run (the doc's remark after client input).
+      const column = forms[i]!.column(r.start - step.codeLines[i]!.start);
+      if (column === undefined) continue;
       if (value === undefined) {
         if (!missing.includes(p.name)) missing.push(p.name);
         continue;
       }
-      const start = starts[i]! + (r.start - step.codeLines[i]!.start);
+      const start = starts[i]! + column;
       spots.push({ start, end: start + (r.end - r.start), name: p.name, token: p.token, value });
       spotLines.push(r.line);
     }
@@ -176,7 +189,13 @@ export function fillPlaceholders(step: Step, values: Readonly<Record<string, str
     const s = sorted[spot]!;
     return { name: s.name, token: s.token, line: spotLines[order[spot]!]!, why };
   });
-  const { code, lines } = applyEdits(text, fill.edits, kept);
+  const { code, lines: textLines } = applyEdits(text, fill.edits, owners.map(() => true));
+  // Back to one entry per code line: a line a form added goes with the line that added it.
+  const lines: Array<string | null> = kept.map(() => null);
+  textLines.forEach((line, k) => {
+    const i = owners[k]!;
+    lines[i] = lines[i] === null ? line : `${lines[i]}\n${line}`;
+  });
   return {
     code,
     lines,
@@ -184,6 +203,70 @@ export function fillPlaceholders(step: Step, values: Readonly<Record<string, str
     refused,
     prelude: fill.prelude.join('\n'),
   };
+}
+
+/** What one code line runs as, and where a column of the line is in it (undefined: not run). */
+interface RunForm {
+  text: string;
+  column(at: number): number | undefined;
+}
+
+/** The here-document delimiter for client input: one no line of the step holds. */
+function clientDelimiter(codeLines: readonly string[]): string {
+  let delimiter = 'OPSDOC_CLIENT_INPUT';
+  for (let n = 2; codeLines.some((l) => l.includes(delimiter)); n++) delimiter = `OPSDOC_CLIENT_INPUT_${n}`;
+  return delimiter;
+}
+
+/**
+ * The run form of each code line. Lines typed at a client's prompt become a here-document the
+ * command that opens it reads (quoted: the shell expands nothing in it, as a person typing at
+ * the prompt would get), without their prompt or the doc's remark; the opener loses its
+ * terminal flags (`-it` to `-i`), since its input is no longer a terminal. A client line whose
+ * opener does not run here (another environment's part) runs as nothing, never as shell.
+ */
+function runForms(step: Step, codeLines: readonly string[], kept: readonly boolean[]): RunForm[] {
+  const edits: Array<Array<{ start: number; end: number; text: string }>> = codeLines.map(() => []);
+  const sessions = step.runAs === 'shell' ? step.clientInput.sessions : [];
+  const delimiter = sessions.length > 0 ? clientDelimiter(codeLines) : '';
+  for (const session of sessions) {
+    if (!kept[session.opener.last]) {
+      for (const l of session.lines) edits[l.index]!.push({ start: 0, end: codeLines[l.index]!.length, text: '' });
+      continue;
+    }
+    for (const e of session.terminalEdits) edits[e.line]!.push({ start: e.start, end: e.end, text: e.text });
+    edits[session.end.line]!.push({ start: session.end.column, end: session.end.column, text: ` <<'${delimiter}'` });
+    const last = session.lines[session.lines.length - 1]!;
+    for (const l of session.lines) {
+      const line = codeLines[l.index]!;
+      edits[l.index]!.push({ start: 0, end: l.from, text: '' });
+      edits[l.index]!.push({ start: l.to, end: line.length, text: l === last ? `\n${delimiter}` : '' });
+    }
+    // The lines of a session left empty (between its typed lines) stay inside the here-document.
+  }
+  return codeLines.map((line, i) => {
+    const own = edits[i]!.sort((a, b) => a.start - b.start || a.end - b.end);
+    if (own.length === 0) return { text: line, column: (at) => at };
+    let text = '';
+    let at = 0;
+    for (const e of own) {
+      text += line.slice(at, e.start) + e.text;
+      at = Math.max(at, e.end);
+    }
+    text += line.slice(at);
+    return {
+      text,
+      column: (c) => {
+        let shift = 0;
+        for (const e of own) {
+          if (e.end > e.start && c >= e.start && c < e.end) return undefined;
+          // Edits before the column (an insertion right at it comes first) move it.
+          if (e.end <= c) shift += e.text.length - (e.end - e.start);
+        }
+        return c + shift;
+      },
+    };
+  });
 }
 
 /**

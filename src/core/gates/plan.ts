@@ -6,6 +6,8 @@
  * answered first, in the order a person meets them:
  *
  *   1. the step is meant for another environment (a variant), or none of its lines are;
+ *   1b. it opens a client's prompt (or a shell) for a person to type in: only a front end with
+ *      a person at a terminal runs it (the editor, `opsdoc run` in a terminal);
  *   2. a variable it reads is set by an earlier step that has not run in this session;
  *   3. the doc forbids it on this (protected) profile: an override, typed deliberately;
  *   4. it is risky (or the profile asks before every step): a confirmation, with the reasons
@@ -64,6 +66,8 @@ export type GateQuestion =
   | { kind: 'variant'; conflict: VariantConflict; mayRunAnyway: boolean }
   /** A block split by environment with no part for this profile: switch profile, or nothing. */
   | { kind: 'no-part'; reason: string; envs: string[]; profile: string }
+  /** It opens a prompt (a client's, a shell's) for a person to type in: the `interactive` reasons. */
+  | { kind: 'person'; reasons: RiskReason[] }
   /** Variables the step reads that earlier steps set, and those steps have not run. */
   | { kind: 'unmet-variables'; unmet: UnmetVariable[] }
   /** The doc forbids the step on this protected profile: override, deliberately, or not. */
@@ -87,7 +91,7 @@ export type GatePlan =
   | { kind: 'ask'; questions: GateQuestion[] };
 
 /** The question kinds, in the order they are asked. */
-export const QUESTION_ORDER: ReadonlyArray<GateQuestion['kind']> = ['variant', 'no-part', 'unmet-variables', 'forbid-override', 'risk', 'values', 'secrets', 'protected'];
+export const QUESTION_ORDER: ReadonlyArray<GateQuestion['kind']> = ['variant', 'no-part', 'person', 'unmet-variables', 'forbid-override', 'risk', 'values', 'secrets', 'protected'];
 
 /** Answers already given for this step (so a question asked once is not asked again). */
 export interface Answered {
@@ -125,6 +129,9 @@ export function planGates(
     if (request.mode === 'section') return { kind: 'skip', reason: lines.reason };
     ask({ kind: 'no-part', reason: lines.reason, envs: [...new Set(step.lineVariants.map((v) => v.env))], profile: profile.name });
   }
+  const omitted = lines.run === 'part' ? lines.omit : undefined;
+  const person = step.risk.reasons.filter((r) => r.kind === 'interactive' && !omitted?.has(r.line));
+  if (person.length > 0) ask({ kind: 'person', reasons: person });
 
   if (step.runAs === 'shell') {
     const sources = analyzeVariables(runbook)[step.index]?.sources ?? {};
@@ -253,12 +260,16 @@ export async function decideGates(
 }
 
 /** The reason a question gives when nobody can answer it, in the same words everywhere. */
-export function unanswerableReason(question: GateQuestion, how: { values?: string; confirm?: string; override?: (step: string) => string; profile?: (profile: string) => string; step?: string } = {}): { reason: string; notRun: boolean } {
+export function unanswerableReason(question: GateQuestion, how: { values?: string; person?: string; confirm?: string; override?: (step: string) => string; profile?: (profile: string) => string; step?: string } = {}): { reason: string; notRun: boolean } {
   switch (question.kind) {
     case 'variant':
       return { reason: `meant for ${question.conflict.stepEnv} (“${question.conflict.evidence}”, line ${question.conflict.line + 1})`, notRun: false };
     case 'no-part':
       return { reason: `does not run on ${question.profile}: ${question.reason}`, notRun: false };
+    case 'person': {
+      const first = question.reasons[0]!;
+      return { reason: `needs a person at a terminal: \`${first.text}\` (line ${first.line + 1}) opens a prompt for someone to type in${how.person ? `; ${how.person}` : ''}`, notRun: false };
+    }
     case 'unmet-variables': {
       const first = question.unmet[0]!;
       const vars = question.unmet.map((u) => `$${u.variable}`).join(', ');

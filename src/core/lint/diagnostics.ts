@@ -1,6 +1,7 @@
 /**
  * The Problems panel's view of a runbook: the model's own problems (malformed attributes,
- * unclosed fences, duplicate names), variables used but defined nowhere, placeholders the
+ * unclosed fences, duplicate names), lines typed at a client's prompt that no command of their
+ * block opens, variables used but defined nowhere, placeholders the
  * active profile has no value for, risky steps the doc does not warn about, and notes older
  * than a number of days. Each has a stable code, so quick fixes and filters can rely on it.
  *
@@ -9,6 +10,7 @@
  */
 import type { NoteBlock } from '../notes/notes';
 import type { Runbook, Step } from '../model/runbook';
+import { strayPromptReason } from '../model/clientInput';
 import type { StepVariables } from '../shell/variables';
 
 /** Stable codes of the diagnostics added here (the model's own keep theirs: `attributes-malformed`, ...). */
@@ -17,6 +19,7 @@ export const DIAGNOSTIC_CODES = {
   placeholderNoValue: 'placeholder-no-value',
   riskUnannounced: 'risk-unannounced',
   noteStale: 'note-stale',
+  clientInputUnopened: 'client-input-unopened',
 } as const;
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -76,6 +79,16 @@ export function editorDiagnostics(input: DiagnosticInput): EditorDiagnostic[] {
   }));
 
   for (const step of runbook.steps) {
+    const stray = step.clientInput.stray[0];
+    if (stray) {
+      out.push({
+        severity: 'warning',
+        code: DIAGNOSTIC_CODES.clientInputUnopened,
+        message: `This block does not run: ${strayPromptReason(step)}. Put the command that opens the client above it in the block, or mark the block as text.`,
+        line: step.codeLines[stray.index]?.line ?? step.line,
+        step: step.index,
+      });
+    }
     if (!step.runnable) continue;
     const vars = input.variables?.[step.index];
     if (vars) {

@@ -7,6 +7,7 @@
  * Pure.
  */
 import type { Step } from './runbook';
+import { NO_CLIENT_INPUT } from './clientInput';
 
 /** The step for the `n`th typed command line of a session. */
 export function adHocStep(code: string, n: number): Step {
@@ -33,5 +34,7 @@ export function adHocStep(code: string, n: number): Step {
     placeholders: [],
     risk: { level: 'none', reasons: [] },
     lineVariants: [],
+    // What a person types goes to the shell as typed.
+    clientInput: NO_CLIENT_INPUT,
   };
 }

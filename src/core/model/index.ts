@@ -5,6 +5,7 @@
  */
 export * from './adHoc';
 export * from './attributes';
+export * from './clientInput';
 export * from './lang';
 export * from './lexical';
 export * from './listing';

@@ -7,7 +7,7 @@
  * defines, risk, variant?, attributes, ... }], diagnostics }` with 1-based lines.
  */
 import type { AttributeValue } from './attributes';
-import type { Runbook } from './runbook';
+import type { Runbook, Step } from './runbook';
 import type { RiskKind, RiskLevel } from '../risk/risk';
 import { analyzeVariables, type VariableSource } from '../shell/variables';
 
@@ -31,6 +31,11 @@ export interface ListedStep {
   variant?: { env: string; evidence: string };
   /** Environments of parts of the block, with 1-based line ranges. */
   lineVariants: { env: string; evidence: string; line: number; endLine: number }[];
+  /**
+   * Clients the step opens and the lines the doc types at their prompt (1-based lines, the
+   * typed text without its prompt): input for the client, never shell.
+   */
+  clientInput: { client: string; line: number; input: { line: number; text: string }[] }[];
   attributes: Record<string, AttributeValue>;
 }
 
@@ -66,11 +71,22 @@ export function listRunbook(runbook: Runbook): ListedRunbook {
         },
         ...(step.variant ? { variant: { env: step.variant.env, evidence: step.variant.evidence } } : {}),
         lineVariants: step.lineVariants.map((lv) => ({ env: lv.env, evidence: lv.evidence, line: lv.line + 1, endLine: lv.endLine + 1 })),
+        clientInput: listClientInput(step),
         attributes: step.attributes,
       };
     }),
     diagnostics: runbook.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.message, line: d.line + 1 })),
   };
+}
+
+function listClientInput(step: Step): ListedStep['clientInput'] {
+  if (step.clientInput.sessions.length === 0) return [];
+  const code = step.code.split('\n');
+  return step.clientInput.sessions.map((session) => ({
+    client: session.client,
+    line: step.codeLines[session.opener.first]!.line + 1,
+    input: session.lines.map((l) => ({ line: step.codeLines[l.index]!.line + 1, text: code[l.index]!.slice(l.from, l.to) })),
+  }));
 }
 
 function toListedSource(s: VariableSource): ListedStep['sources'][string] {
@@ -96,6 +112,7 @@ export function formatListing(listed: ListedRunbook): string {
     if (s.defines.length) details.push(`defines: ${s.defines.map((d) => `$${d}`).join(' ')}`);
     if (s.variant) details.push(`only for: ${s.variant.env}`);
     for (const lv of s.lineVariants) details.push(`lines ${lv.line}-${lv.endLine} only for: ${lv.env}`);
+    for (const c of s.clientInput) details.push(`input for ${c.client} (line ${c.line}): ${c.input.map((l) => l.text).join(' ⏎ ')}`);
     for (const d of details) out.push(`              ${d}`);
     if (s.risk.level !== 'none') {
       out.push(`              ${RISK_MARK[s.risk.level]}${s.risk.level}:`);

@@ -11,6 +11,8 @@
 import { parseAttributes, type AttributeValue } from './attributes';
 import { classifyLang } from './lang';
 import { lexLines, type LexLine } from './lexical';
+import { findClientInput, NO_CLIENT_INPUT, strayPromptReason, type ClientInput } from './clientInput';
+import { clientPrompt } from '../shell/clients';
 import { scanBlocks } from '../markdown/scan';
 import type { BlockScan, CodeBlock, HeadingBlock, MarkdownFlavor } from '../markdown/types';
 import { assignNames } from './names';
@@ -270,8 +272,9 @@ class LazyStep implements Step {
   nameSource: Step['nameSource'] = 'default';
   readonly lang: string;
   readonly runAs?: Step['runAs'];
-  readonly runnable: boolean;
-  readonly notRunnableReason?: string;
+  /** Whether the block's language runs (and it has code); `runnable` also needs its lines to be runnable. */
+  private readonly runs: boolean;
+  private readonly ownReason?: string;
   readonly info: Step['info'];
   readonly line: number;
   readonly endLine: number;
@@ -286,6 +289,7 @@ class LazyStep implements Step {
   private placeholdersMemo?: Placeholder[];
   private riskMemo?: Risk;
   private lineVariantsMemo?: Variant[];
+  private clientInputMemo?: ClientInput;
 
   constructor(
     private readonly shared: SharedContext,
@@ -302,9 +306,9 @@ class LazyStep implements Step {
     const empty = block.value.trim() === '';
     this.lang = langInfo.lang;
     if (langInfo.runAs) this.runAs = langInfo.runAs;
-    this.runnable = langInfo.runnable && !empty;
+    this.runs = langInfo.runnable && !empty;
     const reason = langInfo.runnable && empty ? 'the block has no commands' : langInfo.notRunnableReason;
-    if (reason) this.notRunnableReason = reason;
+    if (reason) this.ownReason = reason;
     this.info = { lang: block.lang, meta: block.meta };
     this.line = block.startLine;
     this.endLine = block.endLine;
@@ -323,7 +327,7 @@ class LazyStep implements Step {
   private get parts(): { code: string; codeLines: DocRange[]; lexed: LexLine[] } {
     if (!this.extracted) {
       const { code, codeLines } = extractCode(this.block, (this.block.lang ?? '').toLowerCase());
-      const lexed = lexLines(code === '' ? [] : code.split('\n'), this.runnable ? this.lang : this.lang || 'text');
+      const lexed = lexLines(code === '' ? [] : code.split('\n'), this.runs ? this.lang : this.lang || 'text');
       this.extracted = { code, codeLines, lexed };
     }
     return this.extracted;
@@ -341,7 +345,7 @@ class LazyStep implements Step {
     if (this.placeholdersMemo) return this.placeholdersMemo;
     // Only steps that run have values to fill in (a YAML `POSTGRES_DB:` key is not a blank).
     const { lexed, codeLines } = this.parts;
-    const found = this.runnable ? findPlaceholders(lexed, this.shared.variableNames) : [];
+    const found = this.runs ? findPlaceholders(lexed, this.shared.variableNames) : [];
     const before = found.length > 0 ? this.shared.prose(...this.beforeRange).map((l) => l.text).reverse() : [];
     this.placeholdersMemo = found.map((p) => {
       const hint = findHint(p.token, before) ?? this.shared.docHint(p.token);
@@ -362,19 +366,20 @@ class LazyStep implements Step {
   get risk(): Risk {
     if (this.riskMemo) return this.riskMemo;
     const { lexed, codeLines } = this.parts;
-    if (!this.runnable && lexed.length === 0) return (this.riskMemo = { level: 'none', reasons: [] });
+    if (!this.runs && lexed.length === 0) return (this.riskMemo = { level: 'none', reasons: [] });
     const heading = this.headings[this.headings.length - 1];
     // The intro of every enclosing section, its own included: a forbid there covers each of its steps.
     const sectionIntro: ProseLine[] = [];
     for (let i = 0; i < this.headings.length; i++) sectionIntro.push(...this.shared.intro(this.headings[i]!));
     this.riskMemo = assessRisk({
-      lang: this.runnable ? this.lang : 'text',
+      lang: this.runs ? this.lang : 'text',
       lines: lexed,
       docLines: codeLines.map((c) => c.line),
       heading: heading ? { line: heading.line, text: heading.text } : undefined,
       before: this.shared.prose(...this.beforeRange),
       after: this.shared.prose(...this.afterRange),
       sectionIntro,
+      fedClients: this.clientInput.sessions.map((session) => codeLines[session.opener.first]!.line),
     });
     return this.riskMemo;
   }
@@ -382,15 +387,42 @@ class LazyStep implements Step {
   get lineVariants(): Variant[] {
     if (!this.lineVariantsMemo) {
       const { lexed, codeLines } = this.parts;
-      this.lineVariantsMemo = this.runnable ? lineVariants(lexed, codeLines.map((c) => c.line)) : [];
+      this.lineVariantsMemo = this.runs ? lineVariants(lexed, codeLines.map((c) => c.line)) : [];
     }
     return this.lineVariantsMemo;
   }
 
+  /**
+   * Whether the step runs: its language runs, it has code, and no line of it is typed at a
+   * client's prompt that no command of it opens (read only when the block has a prompt line).
+   */
+  get runnable(): boolean {
+    return this.runs && (this.clientInputMemo ?? (this.mayHavePrompts ? this.clientInput : NO_CLIENT_INPUT)).stray.length === 0;
+  }
+
+  /** Why the step does not run, when it does not. */
+  get notRunnableReason(): string | undefined {
+    return this.ownReason ?? (this.runs ? strayPromptReason(this) : undefined);
+  }
+
+  /** A cheap first look: a line that starts like a client's prompt (most blocks have none). */
+  private get mayHavePrompts(): boolean {
+    return this.block.value.split('\n').some((line) => clientPrompt(line) !== undefined);
+  }
+
+  get clientInput(): ClientInput {
+    if (!this.clientInputMemo) {
+      const { code, lexed } = this.parts;
+      this.clientInputMemo = this.runs && this.runAs === 'shell' ? findClientInput(code.split('\n'), lexed) : NO_CLIENT_INPUT;
+    }
+    return this.clientInputMemo;
+  }
+
   /** All facts, computed, as plain data (for logs and debugging). */
   toJSON(): Step {
-    const { shared: _s, block: _b, headings: _h, beforeRange: _br, afterRange: _ar, extracted: _e, placeholdersMemo: _p, riskMemo: _r, lineVariantsMemo: _l, ...plain } = this;
-    return { ...plain, code: this.code, codeLines: this.codeLines, placeholders: this.placeholders, risk: this.risk, lineVariants: this.lineVariants } as Step;
+    const { shared: _s, block: _b, headings: _h, beforeRange: _br, afterRange: _ar, extracted: _e, placeholdersMemo: _p, riskMemo: _r, lineVariantsMemo: _l, clientInputMemo: _c, runs: _runs, ownReason: _reason, ...plain } = this;
+    const reason = this.notRunnableReason;
+    return { ...plain, runnable: this.runnable, ...(reason ? { notRunnableReason: reason } : {}), code: this.code, codeLines: this.codeLines, placeholders: this.placeholders, risk: this.risk, lineVariants: this.lineVariants, clientInput: this.clientInput } as Step;
   }
 }
 
@@ -437,7 +469,9 @@ const PROMPT = /^(?:[$%]|[\w.@~:/-]*[$%#]) /;
 /**
  * The code to run and where each of its lines is. For `console` blocks (and shell blocks
  * whose every command line starts with a `$ ` prompt), prompts are stripped and output lines
- * dropped; a line ending in `\` carries its command onto the next line.
+ * dropped; a line ending in `\` carries its command onto the next line, and a here-document's
+ * body follows its command (each line after the shell's `> `). Lines typed at a client's
+ * prompt are kept as written.
  */
 function extractCode(block: CodeBlock, tag: string): { code: string; codeLines: DocRange[] } {
   const values = block.value === '' ? [] : block.value.split('\n');
@@ -452,14 +486,31 @@ function extractCode(block: CodeBlock, tag: string): { code: string; codeLines: 
   const kept: string[] = [];
   const keptRanges: DocRange[] = [];
   let continuing = false;
+  // A here-document the last command opened: its body lines carry the shell's `> ` prompt.
+  let heredoc: string | undefined;
+  const keep = (value: string, i: number, cut: number) => {
+    kept.push(value.slice(cut));
+    const r = ranges[i]!;
+    keptRanges.push({ line: r.line, start: r.start + cut, end: r.end });
+  };
   values.forEach((value, i) => {
+    if (heredoc !== undefined) {
+      // `$ cat <<EOF` / `> line` / `> EOF`: the shell's continuation prompt, then the body.
+      const cut = value.startsWith('> ') ? 2 : value === '>' ? 1 : 0;
+      keep(value, i, cut);
+      if (value.slice(cut).trim() === heredoc) heredoc = undefined;
+      return;
+    }
     const prompt = /^\$ |^% /.exec(value) ?? (CONSOLE_TAGS.has(tag) ? PROMPT.exec(value) : null);
     if (prompt || continuing) {
-      const cut = prompt && !continuing ? prompt[0].length : 0;
-      kept.push(value.slice(cut));
-      const r = ranges[i]!;
-      keptRanges.push({ line: r.line, start: r.start + cut, end: r.end });
+      const cut = prompt && !continuing ? prompt[0].length : continuing && value.startsWith('> ') ? 2 : 0;
+      keep(value, i, cut);
       continuing = /\\$/.test(value);
+      heredoc = /<<-?\s*['"]?([\w.-]+)['"]?/.exec(value.slice(cut))?.[1];
+    } else if (clientPrompt(value)) {
+      // A line typed at a client the session opened (`127.0.0.1:6379> GET k`): kept with its
+      // prompt, for the client's input (model/clientInput.ts); the client's answers are output.
+      keep(value, i, 0);
     }
   });
   return { code: kept.join('\n'), codeLines: keptRanges };

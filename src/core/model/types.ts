@@ -4,6 +4,7 @@
  * without depending on the parser.
  */
 import type { AttributeValue } from './attributes';
+import type { ClientInput } from './clientInput';
 import type { HeadingBlock, MarkdownFlavor } from '../markdown/types';
 import type { Risk } from '../risk/risk';
 import type { Variant } from './variants';
@@ -65,6 +66,11 @@ export interface Step {
   variant?: Variant;
   /** Environments of parts of the block (comment lines splitting it). */
   lineVariants: Variant[];
+  /**
+   * Lines typed at an interactive client's prompt (`> INFO server` after `redis-cli`): the
+   * client's input, never shell; and prompt lines no command of the block opens.
+   */
+  clientInput: ClientInput;
 }
 
 /** A problem the doc has, for the Problems panel and `opsdoc lint`. */

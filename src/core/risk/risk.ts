@@ -20,6 +20,7 @@
  *   "never ... production", "DEV ONLY", "do not use ... against the live application".
  */
 import type { LexLine } from '../model/lexical';
+import { lineWords, openedClient } from '../shell/clients';
 
 export type RiskLevel = 'none' | 'caution' | 'destructive';
 export type RiskKind = 'destructive' | 'service' | 'endless' | 'interactive' | 'remote-hop' | 'doc-warning' | 'production-forbidden';
@@ -94,6 +95,11 @@ export interface RiskInput {
   after: readonly ProseLine[];
   /** Intro prose of enclosing sections (text right under each ancestor heading). */
   sectionIntro: readonly ProseLine[];
+  /**
+   * Doc lines of commands that open a client the doc gives its input lines to (`redis-cli`
+   * followed by `> INFO`): the input is fed to it, so it needs no person at a terminal.
+   */
+  fedClients?: readonly number[];
 }
 
 interface CommandRule {
@@ -169,16 +175,6 @@ function ruleMatches(rule: CommandRule, text: string, commands: () => string[]):
 const TRIGGERS = /rm|drop|truncat|delete|docker|podman|compose|migrat|db:|drizzle|prisma|flush|kubectl|helm|terraform|restore|push|reset|clean|mkfs|shred|wipefs|dd|restart|reload|service|systemctl|reboot|shutdown|poweroff|logs|tail|journalctl|watch|top|sleep|exec|run|attach|nerdctl|psql|cqlsh|mongo|mysql|sqlite|redis|ssh/i;
 const CLIENT_WORDS = /psql|cqlsh|mongo|mysql|sqlite3|redis-cli|ssh/;
 
-/** Clients that open an interactive prompt unless given something to run. */
-const CLIENTS: Record<string, RegExp> = {
-  psql: /\s(?:-c|--command|-f|--file)\b|\s-[a-zA-Z]*[cf]\b/,
-  cqlsh: /\s(?:-e|--execute|-f|--file)\b/,
-  mongosh: /\s(?:--eval|-f|--file)\b|\s[\w./-]+\.js\b/,
-  mongo: /\s(?:--eval|-f|--file)\b|\s[\w./-]+\.js\b/,
-  mysql: /\s(?:-e|--execute)\b/,
-  sqlite3: /\s\S+\s+\S/,
-};
-
 /** Standard input redirected from a file (`< dump.sql`, `0< x`), which is not a `<placeholder>`. */
 const STDIN_REDIRECT = /(?:^|\s)\d?<(?![<(])\s*[^\s<>]+(?:\s|$)/;
 
@@ -224,6 +220,7 @@ export function assessRisk(input: RiskInput): Risk {
     const split = () => (commands ??= text.split(/[|;&]/));
     for (const rule of RULES) {
       if (!rule.langs.includes(lang) || !ruleMatches(rule, text, split)) continue;
+      if (rule.kind === 'interactive' && input.fedClients?.includes(docLine)) continue;
       push(reasons, { kind: rule.kind, level: rule.kind === 'destructive' ? 'destructive' : 'caution', text: clip(text), line: docLine });
     }
     if (lang === 'sql' || lang === 'cql' || shellish) {
@@ -232,6 +229,11 @@ export function assessRisk(input: RiskInput): Risk {
       }
     }
     if (!shellish || !CLIENT_WORDS.test(text)) continue;
+    // A client opened for a person (`psql -U app`, `docker exec -it db redis-cli`), unless the
+    // doc gives it its input lines (then they are fed to it, and no one needs to type).
+    if (openedClient(lineWords(text, 0)) && !input.fedClients?.includes(docLine)) {
+      push(reasons, { kind: 'interactive', level: 'caution', text: clip(text), line: docLine });
+    }
     for (const segment of text.split(/&&|\|\||;|\|/)) {
       const words = segment.trim().split(/\s+/);
       let w = 0;
@@ -239,13 +241,6 @@ export function assessRisk(input: RiskInput): Risk {
       const name = words[w];
       if (!name) continue;
       const base = name.replace(/^.*\//, '');
-      const client = CLIENTS[base];
-      if (client && !client.test(' ' + words.slice(w + 1).join(' ')) && !STDIN_REDIRECT.test(segment)) {
-        if (!piped(text, segment)) push(reasons, { kind: 'interactive', level: 'caution', text: clip(segment.trim()), line: docLine });
-      }
-      if (base === 'redis-cli' && !hasCommandWord(words.slice(w + 1), ['-a', '-h', '-p', '-n', '-u', '--user', '--pass', '-s'])) {
-        if (!STDIN_REDIRECT.test(segment) && !piped(text, segment)) push(reasons, { kind: 'interactive', level: 'caution', text: clip(segment.trim()), line: docLine });
-      }
       if (base === 'ssh') {
         const rest = words.slice(w + 1);
         if (!hasCommandWord(rest, ['-p', '-i', '-l', '-J', '-o', '-F', '-L', '-R', '-D', '-W', '-b', '-c', '-E', '-m', '-O', '-Q', '-S', '-w', '-B', '-e', '-I'], 1) && !STDIN_REDIRECT.test(segment)) {
@@ -339,13 +334,6 @@ export function runsCommand(code: string, command: string): boolean {
   const words = command.trim().split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   if (words.length === 0 || words[0] === '') return false;
   return new RegExp(`(?:^|[^A-Za-z0-9_])${words.join('\\s+')}`, 'i').test(code);
-}
-
-/** Is `segment` fed by a pipe (`... | psql`), so it reads its input rather than a person's? */
-function piped(text: string, segment: string): boolean {
-  const at = text.indexOf(segment);
-  const before = text.slice(0, at).trimEnd();
-  return before.endsWith('|') && !before.endsWith('||');
 }
 
 /** Does an argument list contain a word that is not an option or an option's value? */

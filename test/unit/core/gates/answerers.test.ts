@@ -21,6 +21,9 @@ const DOC = [
   '## Roll back', '', '```bash', 'git revert --no-edit HEAD', '```', '',
   '## Deploy', '', '**Staging:**', '', '```bash', 'deploy --to staging', '```', '',
   '## Count', '', '```bash', 'echo $(( <count> + 1 ))', '```', '',
+  '## Connect', '', '```bash', 'psql -U app -d app_dev', '```', '',
+  '## Inspect', '', '```bash', 'docker exec -it app-redis redis-cli', '> DBSIZE', '```', '',
+  '## Ping', '', '```bash', '127.0.0.1:6379> PING', '```', '',
 ].join('\n');
 
 const runbook = parseRunbook(DOC, { path: 'ops.md' });
@@ -38,7 +41,7 @@ interface Person {
   values: Record<string, string>;
 }
 
-function editor(person: Person, p: PlanProfile): GateAnswerer {
+function editor(person: Person, p: PlanProfile, attended = true): GateAnswerer {
   const ui: GateUi = {
     ask: async (_severity, _message, _options, ...buttons) => {
       assert.equal(buttons[0], DONT_RUN, 'the first (default) button of a gate dialog runs nothing');
@@ -53,7 +56,7 @@ function editor(person: Person, p: PlanProfile): GateAnswerer {
     },
   };
   return editorAnswerer(ui, { remembered: async () => undefined, remember: async () => {}, profileSecret: async () => undefined }, {
-    profile: p, profilesFor: () => [], what: 'it', shownCode: (s) => s.code, shownLine: (_s, t) => t, checkValue: () => undefined,
+    profile: p, profilesFor: () => [], what: 'it', attended, shownCode: (s) => s.code, shownLine: (_s, t) => t, checkValue: () => undefined,
   });
 }
 
@@ -164,5 +167,33 @@ test('a step for another environment: questioned when asked by name, skipped in 
     const d = (await decide('count', LOCAL, answerer, hostile)).decision;
     assert.equal(d.action, 'cancel');
     assert.match(d.action === 'cancel' ? d.reason : '', /<count> on line \d+: it is inside arithmetic/);
+  }
+});
+
+test('a prompt for a person: opened where someone watches the terminal, skipped with the reason where nobody does', async () => {
+  const plan = planGates(runbook, step('connect'), LOCAL, { values: {}, ran: () => false, secretKnown: () => false }, { mode: 'step' });
+  assert.deepEqual(plan.kind === 'ask' ? plan.questions.map((q) => q.kind) : plan, ['person']);
+  const person: Person = { accept: true, values: {} };
+  assert.equal((await decide('connect', LOCAL, editor(person, LOCAL))).decision.action, 'run', 'a lens run: the terminal is the person\'s');
+  assert.equal((await decide('connect', LOCAL, runAnswerer(noFlags, terminal(person), checkValue(LOCAL)))).decision.action, 'run', 'opsdoc run in a terminal');
+  for (const [who, answerer] of [
+    ['a test run', editor(person, LOCAL, false)],
+    ['run without a terminal', runAnswerer(allFlags('connect', LOCAL), undefined, checkValue(LOCAL))],
+    ['check', checkAnswerer(allFlags('connect', LOCAL))],
+  ] as const) {
+    const d = (await decide('connect', LOCAL, answerer, {}, 'section')).decision;
+    assert.equal(d.action, 'skip', who);
+    assert.ok(d.action === 'skip' && !d.notRun, `${who}: a deliberate skip`);
+    assert.match(d.action === 'skip' ? d.reason : '', /^needs a person at a terminal: `psql -U app -d app_dev` \(line \d+\) opens a prompt/, who);
+  }
+});
+
+test('lines typed at a client: fed to it, so nobody is needed; prompt lines no command opens are refused everywhere', async () => {
+  const inspect = planGates(runbook, step('inspect'), LOCAL, { values: {}, ran: () => false, secretKnown: () => false }, { mode: 'step' });
+  assert.deepEqual(inspect, { kind: 'ask', questions: [] });
+  for (const answerer of [editor({ accept: true, values: {} }, LOCAL), checkAnswerer(allFlags('ping', LOCAL)), runAnswerer(allFlags('ping', LOCAL), undefined, checkValue(LOCAL))]) {
+    const d = (await decide('ping', LOCAL, answerer)).decision;
+    assert.equal(d.action, 'cancel');
+    assert.match(d.action === 'cancel' ? d.reason : '', /line \d+ is typed at a client's prompt \(127\.0\.0\.1:6379>\), and no command of the block opens that client/);
   }
 });

@@ -21,6 +21,8 @@ interface GoldenStep {
   risk: { level: string; kinds: string[] };
   variant: { env: string } | null;
   lineVariants: { env: string; line: number; endLine: number }[];
+  /** Clients opened with lines typed at their prompt (1-based lines); none when absent. */
+  clientInput?: { client: string; line: number; input: number[] }[];
 }
 
 for (const { name, text } of realRunbooks()) {
@@ -44,6 +46,7 @@ for (const { name, text } of realRunbooks()) {
         assert.equal(step.risk.level, want.risk.level, `${at}: risk level`);
         assert.equal(step.variant?.env ?? null, want.variant?.env ?? null, `${at}: variant`);
         assert.deepEqual(step.lineVariants.map((v) => ({ env: v.env, line: v.line, endLine: v.endLine })), want.lineVariants.map((v) => ({ env: v.env, line: v.line, endLine: v.endLine })), `${at}: lineVariants`);
+        assert.deepEqual(step.clientInput.map((c) => ({ client: c.client, line: c.line, input: c.input.map((l) => l.line) })), want.clientInput ?? [], `${at}: client input`);
       });
     });
   }

@@ -1,0 +1,198 @@
+/**
+ * The clients that open a prompt for a person (psql, mysql, cqlsh, mongosh, redis-cli, ...):
+ * which command line opens one (`docker exec -it app redis-cli -a "$PW"`: yes; `psql -c '…'`,
+ * `redis-cli ping`, `psql < dump.sql`: no, they are given what to run), and how the lines a
+ * doc writes at such a prompt (`> INFO server`, `db=# \dt`, `127.0.0.1:6379> GET k`) look.
+ *
+ * Read on words split by white space (quotes kept together), which is all a command line that
+ * opens a client needs: the full shell parse is for variables and filling.
+ *
+ * Pure.
+ */
+
+/** The language a client reads at its prompt. */
+export type ClientLanguage = 'sql' | 'cql' | 'js' | 'redis';
+
+/** Clients that open a prompt, and what they read there. */
+export const PROMPT_CLIENTS: Readonly<Record<string, ClientLanguage>> = {
+  psql: 'sql',
+  mysql: 'sql',
+  mariadb: 'sql',
+  sqlite3: 'sql',
+  cqlsh: 'cql',
+  mongosh: 'js',
+  mongo: 'js',
+  'redis-cli': 'redis',
+  'valkey-cli': 'redis',
+};
+
+/** Options with which a client runs what it is given (code, a file) instead of opening its prompt. */
+const GIVEN: Readonly<Record<string, RegExp>> = {
+  psql: /\s(?:-c|--command|-f|--file|-l|--list|-V|--version|--help)\b|\s--(?:command|file)=|\s-[a-zA-Z]*[cf]\b/,
+  cqlsh: /\s(?:-e|--execute|-f|--file|--version|--help)\b/,
+  mongosh: /\s(?:--eval|-f|--file|--version|--help)\b|\s[\w./-]+\.js\b/,
+  mongo: /\s(?:--eval|-f|--file|--version|--help)\b|\s[\w./-]+\.js\b/,
+  mysql: /\s(?:-e|--execute|-V|--version|--help)\b|\s--execute=/,
+  mariadb: /\s(?:-e|--execute|-V|--version|--help)\b|\s--execute=/,
+};
+
+/** redis-cli's options that take a value: every other word after the program is a command to send. */
+const REDIS_OPTIONS_WITH_VALUE = new Set(['-a', '-h', '-p', '-n', '-u', '-s', '-r', '-i', '-d', '-D', '--user', '--pass', '--cacert', '--cert', '--key', '--sni', '--cacertdir']);
+
+/** Programs that run a client on another machine or in a container (`docker exec -it db psql`). */
+const CARRIERS = new Set(['docker', 'podman', 'nerdctl', 'kubectl', 'oc', 'docker-compose', 'ssh', 'sudo', 'doas', 'env', 'exec', 'time', 'nohup', 'winpty', 'lxc', 'incus']);
+
+/** A word of a command line, with where it stands (`line` is the caller's line index). */
+export interface Word {
+  text: string;
+  line: number;
+  start: number;
+  end: number;
+}
+
+/** What opens a client's prompt in a command. */
+export interface OpenedClient {
+  /** The client's program name (`redis-cli`). */
+  client: string;
+  language: ClientLanguage;
+  /** Index in the words of the client's own word. */
+  at: number;
+}
+
+/** The last part of a path (`/usr/bin/psql` -> `psql`), quotes dropped. */
+function programName(word: string): string {
+  const bare = word.replace(/^["']|["']$/g, '');
+  return bare.slice(bare.lastIndexOf('/') + 1);
+}
+
+/** Whether a word redirects standard input (`<`, `< dump.sql`, `<<EOF`, `<<<"$q"`); a `<placeholder>` does not. */
+function feedsInput(word: string): boolean {
+  const bare = word.replace(/<[A-Za-z][\w.-]*>/g, '');
+  return /(?:^|[^<])\d?<(?!\()/.test(bare);
+}
+
+/**
+ * Splits one line into words with their columns: runs of non-blank characters, a quoted part
+ * kept in its word (`-a "$A B"` is two words). Stops at a `#` that starts a word (a comment).
+ */
+export function lineWords(text: string, line: number): Word[] {
+  const words: Word[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (i >= text.length || text[i] === '#') break;
+    const start = i;
+    while (i < text.length && text[i] !== ' ' && text[i] !== '\t') {
+      const c = text[i]!;
+      if (c === '"' || c === "'") {
+        const close = text.indexOf(c, i + 1);
+        i = close === -1 ? text.length : close + 1;
+      } else i += c === '\\' ? 2 : 1;
+    }
+    words.push({ text: text.slice(start, Math.min(i, text.length)), line, start, end: Math.min(i, text.length) });
+  }
+  return words;
+}
+
+/**
+ * The client whose prompt `words` (one command, its continuation lines joined) opens for a
+ * person, or undefined: the command is a client or runs one through a carrier (`docker exec
+ * -it app redis-cli`, `sudo -u postgres psql`, `kubectl exec -it db -- psql`), is not fed by
+ * a pipe or a redirection, and gives the client nothing to run.
+ */
+export function openedClient(words: readonly Word[]): OpenedClient | undefined {
+  // The last command of a list (`cd app && psql`); a pipe into it feeds it.
+  let from = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!.text;
+    if (w === '&&' || w === '||' || w === ';' || w.endsWith(';')) from = i + 1;
+    if (w === '|' || w === '|&') return undefined;
+  }
+  let i = from;
+  while (i < words.length && /^[A-Za-z_]\w*=/.test(words[i]!.text)) i++;
+  const first = words[i];
+  if (!first) return undefined;
+  const head = programName(first.text);
+  let at = -1;
+  if (PROMPT_CLIENTS[head]) at = i;
+  else if (CARRIERS.has(head)) {
+    for (let j = i + 1; j < words.length; j++) {
+      if (PROMPT_CLIENTS[programName(words[j]!.text)]) {
+        at = j;
+        break;
+      }
+    }
+  }
+  if (at === -1) return undefined;
+  const client = programName(words[at]!.text);
+  const rest = words.slice(at + 1).map((w) => w.text);
+  // Input from a file, a here-document or a here-string: not a person's.
+  if (rest.some(feedsInput)) return undefined;
+  const given = GIVEN[client];
+  if (given && given.test(' ' + rest.join(' '))) return undefined;
+  if (client === 'redis-cli' || client === 'valkey-cli') {
+    for (let k = 0; k < rest.length; k++) {
+      const w = rest[k]!;
+      if (/^\d?>/.test(w)) break;
+      if (w.startsWith('-')) {
+        if (REDIS_OPTIONS_WITH_VALUE.has(w)) k++;
+        continue;
+      }
+      return undefined;
+    }
+  }
+  // `sqlite3 app.db "SELECT …"`: the SQL after the file.
+  if (client === 'sqlite3' && rest.filter((w) => !w.startsWith('-')).length > 1) return undefined;
+  return { client, language: PROMPT_CLIENTS[client]!, at };
+}
+
+/**
+ * Edits that make the command run the client with its input from a here-document rather than
+ * a terminal: `-it` becomes `-i` (and `-t`, `--tty` go) on the carrier's words before the
+ * client, and `docker compose exec` gets `-T` (it allocates a terminal by default). Each edit
+ * replaces `[start, end)` of its line.
+ */
+export function withoutTerminal(words: readonly Word[], opened: OpenedClient): Array<{ line: number; start: number; end: number; text: string }> {
+  const edits: Array<{ line: number; start: number; end: number; text: string }> = [];
+  const carrier = words.slice(0, opened.at);
+  const names = carrier.map((w) => programName(w.text));
+  const tty = names.some((n) => ['docker', 'podman', 'nerdctl', 'kubectl', 'oc', 'docker-compose', 'ssh', 'lxc', 'incus'].includes(n));
+  if (!tty) return edits;
+  for (const w of carrier) {
+    if (/^-[a-zA-Z]+$/.test(w.text) && w.text.includes('t')) {
+      const kept = w.text.slice(1).replaceAll('t', '');
+      // `-it` -> `-i`; a lone `-t` (or `-tt`) goes with the space before it.
+      edits.push(kept === '' ? { line: w.line, start: w.start, end: w.end, text: '' } : { line: w.line, start: w.start, end: w.end, text: `-${kept}` });
+    } else if (w.text === '--tty' || w.text === '--tty=true') {
+      edits.push({ line: w.line, start: w.start, end: w.end, text: '' });
+    }
+  }
+  // `docker compose exec` / `docker-compose exec` allocate a terminal unless told `-T`.
+  const compose = names.indexOf('compose') !== -1 ? names.indexOf('compose') : names.indexOf('docker-compose');
+  if (compose !== -1) {
+    const exec = names.findIndex((n, k) => k > compose && (n === 'exec' || n === 'run'));
+    if (exec !== -1 && !carrier.some((w) => w.text === '-T' || w.text === '--no-TTY' || w.text === '--no-tty')) {
+      const w = carrier[exec]!;
+      edits.push({ line: w.line, start: w.end, end: w.end, text: ' -T' });
+    }
+  }
+  return edits;
+}
+
+/**
+ * A prompt a doc writes before a line typed at a client: a bare `> ` (mongosh, and docs that
+ * abbreviate), a named one (`127.0.0.1:6379> `, `redis> `, `mysql> `, `MariaDB [app]> `,
+ * `cqlsh:shop> `, `[direct: primary] test> `, `rs0:PRIMARY> `), psql's (`app=# `, `app=> `,
+ * `app-# `, `app(# `) and mysql's continuation (`    -> `). The length of the prompt (with its
+ * space) and its kind; undefined when the line has none.
+ */
+export function clientPrompt(line: string): { length: number; kind: 'bare' | 'named' } | undefined {
+  if (line.startsWith('> ') || line === '>') return { length: Math.min(2, line.length), kind: 'bare' };
+  const psql = /^[\w.-]{1,64}[=(-][#>](?: |$)/.exec(line);
+  if (psql) return { length: psql[0].length, kind: 'named' };
+  const named = /^(?:\[[^\]]{1,40}\] )?(?!\d+>)[\w.-]{1,64}(?::[\w.-]{1,64})?(?: ?\[[^\]]{0,64}\])?>(?: |$)/.exec(line);
+  if (named) return { length: named[0].length, kind: 'named' };
+  const more = /^ {1,8}-> /.exec(line);
+  if (more) return { length: more[0].length, kind: 'bare' };
+  return undefined;
+}

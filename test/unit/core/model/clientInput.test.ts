@@ -1,0 +1,103 @@
+// Lines typed at a client's prompt, read from whole docs: which command they are input for,
+// what is typed (no prompt, no remark), the lines that look alike and are shell, and prompt
+// lines no command opens (the step does not run). Then what runs: the client reads them from
+// a quoted here-document, values filled in the client's own language, and risk read in them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRunbook, type Step } from '../../../../src/core/model/runbook';
+import { fillPlaceholders } from '../../../../src/core/fill';
+
+const steps = (doc: string) => parseRunbook(doc, { path: 'doc.md' }).steps;
+const one = (...lines: string[]) => steps(['# T', '', ...lines, ''].join('\n'))[0]!;
+const typed = (step: Step) => {
+  const code = step.code.split('\n');
+  return step.clientInput.sessions.map((s) => ({ client: s.client, opener: code[s.opener.first], typed: s.lines.map((l) => code[l.index]!.slice(l.from, l.to)) }));
+};
+
+test('a client opened, then the lines typed at it: the prompt and the doc\'s remark are not typed', () => {
+  const step = one('```bash', 'docker exec -it shop-redis redis-cli -a "$REDIS_PASSWORD"', '> INFO server', '> DBSIZE', '> KEYS * # slow on big datasets', '```');
+  assert.deepEqual(typed(step), [{ client: 'redis-cli', opener: 'docker exec -it shop-redis redis-cli -a "$REDIS_PASSWORD"', typed: ['INFO server', 'DBSIZE', 'KEYS *'] }]);
+  assert.equal(step.runnable, true);
+  assert.ok(!step.risk.reasons.some((r) => r.kind === 'interactive'), 'its input is given: nobody needs to type');
+});
+
+test('SQL keeps what follows `#` (an operator in PostgreSQL) and its own comments', () => {
+  const step = one('```bash', 'psql -U app -d shop', "shop=# SELECT 5 # 3 AS x; -- xor", 'shop=# \\dt', '```');
+  assert.deepEqual(typed(step)[0]!.typed, ['SELECT 5 # 3 AS x; -- xor', '\\dt']);
+});
+
+test('a block split by environment: each part\'s client is its own; a bare one still needs a person', () => {
+  const step = one('```bash', '# Dev', 'docker exec -it dev-mongo mongosh', '# Prod', 'docker exec -it prod-mongo mongosh', '> use shop', '> show collections', '```');
+  assert.deepEqual(typed(step), [{ client: 'mongosh', opener: 'docker exec -it prod-mongo mongosh', typed: ['use shop', 'show collections'] }]);
+  assert.deepEqual(step.risk.reasons.filter((r) => r.kind === 'interactive').map((r) => r.text), ['docker exec -it dev-mongo mongosh']);
+});
+
+test('an opener carried over several lines, and blank lines between the typed ones', () => {
+  const step = one('```bash', 'docker exec -it prod-mongo mongosh \\', '  -u "$MONGO_USER" -p "$MONGO_PASSWORD" \\', '  --authenticationDatabase admin', '> use shop', '', '> db.orders.countDocuments()', 'echo done', '```');
+  const [session] = step.clientInput.sessions;
+  assert.deepEqual(session!.opener, { first: 0, last: 2 });
+  assert.deepEqual(typed(step)[0]!.typed, ['use shop', 'db.orders.countDocuments()']);
+  const run = fillPlaceholders(step, {}).code;
+  assert.equal(run, [
+    'docker exec -i prod-mongo mongosh \\', '  -u "$MONGO_USER" -p "$MONGO_PASSWORD" \\', "  --authenticationDatabase admin <<'OPSDOC_CLIENT_INPUT'",
+    'use shop', '', 'db.orders.countDocuments()', 'OPSDOC_CLIENT_INPUT', 'echo done',
+  ].join('\n'));
+});
+
+test('a console transcript: commands after the shell prompt, lines at the client\'s prompt, the client\'s answers dropped', () => {
+  const step = one('```console', '$ redis-cli -a s3cret', "Warning: Using a password with '-a' may not be safe.", '127.0.0.1:6379> SET visits 10', 'OK', '127.0.0.1:6379> INCR visits', '(integer) 11', '```');
+  assert.equal(step.code, 'redis-cli -a s3cret\n127.0.0.1:6379> SET visits 10\n127.0.0.1:6379> INCR visits');
+  assert.deepEqual(typed(step)[0]!.typed, ['SET visits 10', 'INCR visits']);
+});
+
+test('a console here-document: the shell\'s `> ` continuation is shell, not client input', () => {
+  const step = one('```console', '$ cat <<EOF > motd', '> welcome', '> EOF', '$ cat motd', 'welcome', '```');
+  assert.equal(step.code, 'cat <<EOF > motd\nwelcome\nEOF\ncat motd');
+  assert.deepEqual(step.clientInput, { sessions: [], stray: [] });
+});
+
+test('lines that look like a prompt and are shell: emptying a file, a here-document\'s body, a continued command', () => {
+  for (const lines of [
+    ['> /var/log/app/access.log'],
+    ['> app.log 2>&1'],
+    ['cat <<EOF', '> quoted in a mail', 'EOF'],
+    ['some-command --flag \\', '> out.log'],
+  ]) {
+    const step = one('```bash', ...lines, '```');
+    assert.equal(step.runnable, true, lines.join(' / '));
+    assert.deepEqual(step.clientInput, { sessions: [], stray: [] }, lines.join(' / '));
+    assert.equal(fillPlaceholders(step, {}).code, lines.join('\n'), 'runs as written');
+  }
+});
+
+test('prompt lines no command of the block opens: the step does not run, and says which line', () => {
+  for (const [lines, prompt] of [
+    [['127.0.0.1:6379> PING'], '127.0.0.1:6379>'],
+    [['> INFO server', '> DBSIZE'], '>'],
+    [['postgres=# SELECT 1;'], 'postgres=#'],
+    [['psql -c "select 1"', 'app=# \\dt'], 'app=#'],
+  ] as const) {
+    const step = one('```bash', ...lines, '```');
+    assert.equal(step.runnable, false, lines.join(' / '));
+    assert.match(step.notRunnableReason ?? '', new RegExp(`^line \\d+ is typed at a client's prompt \\(${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), and no command of the block opens that client`));
+  }
+});
+
+test('values in typed lines are filled in the client\'s language, inside a here-document the shell expands nothing in', () => {
+  const step = one('```bash', 'docker exec -it shop-redis redis-cli', '> GET <key> # the <note> here is the doc\'s', '```');
+  const filled = fillPlaceholders(step, { key: 'a b\nOPSDOC_CLIENT_INPUT\ntouch /tmp/x' });
+  assert.deepEqual(filled.missing, [], 'a placeholder in the remark is not asked for');
+  assert.equal(filled.code, "docker exec -i shop-redis redis-cli <<'OPSDOC_CLIENT_INPUT'\nGET \"a b\\nOPSDOC_CLIENT_INPUT\\ntouch /tmp/x\"\nOPSDOC_CLIENT_INPUT");
+  assert.equal(filled.lines.length, step.code.split('\n').length, 'one filled entry per code line');
+});
+
+test('the here-document\'s delimiter is one no line of the step holds', () => {
+  const step = one('```bash', 'echo OPSDOC_CLIENT_INPUT', 'redis-cli', '> PING', '```');
+  assert.match(fillPlaceholders(step, {}).code, /<<'OPSDOC_CLIENT_INPUT_2'\nPING\nOPSDOC_CLIENT_INPUT_2$/);
+});
+
+test('risk is read in the typed lines: a FLUSHALL or a DROP at the prompt is destructive', () => {
+  assert.equal(one('```bash', 'redis-cli', '> FLUSHALL', '```').risk.level, 'destructive');
+  assert.equal(one('```bash', 'psql -U app', 'app=# DROP TABLE orders;', '```').risk.level, 'destructive');
+  assert.equal(one('```bash', 'mongosh', '> db.orders.drop()', '```').risk.level, 'destructive');
+});
