@@ -7,14 +7,16 @@
  *     > KEYS * # slow on big datasets
  *
  * Run as shell, `> INFO server` would create a file named `INFO` and run `server`, and
- * `> KEYS *` would run the folder's first file. So a step's shell code is read for such
+ * `> KEYS *` would run the folder's first file. Docs also write the typed lines without a
+ * prompt (`psql -U app` then `\dt` and `SELECT * FROM users;`): lines that read as the
+ * client's language (shell/clients.ts) count as well. So a step's shell code is read for such
  * sessions (an opening command, then prompt lines), and for prompt lines no command of the
  * block opens (`127.0.0.1:6379> PING` alone), which must not run at all.
  *
  * Pure.
  */
 import type { LexLine } from './lexical';
-import { clientPrompt, lineWords, openedClient, withoutTerminal, type ClientLanguage, type Word } from '../shell/clients';
+import { clientPrompt, lineWords, openedClient, readsAsClientInput, statementOpen, withoutTerminal, type ClientLanguage, type Word } from '../shell/clients';
 
 /** One line typed at the client's prompt: `[from, to)` of its code line is what is typed. */
 export interface ClientInputLine {
@@ -56,6 +58,9 @@ export interface ClientInput {
   stray: StrayPrompt[];
 }
 
+/** A client's name somewhere in a line: the cheap first look for an opener. */
+const CLIENT_NAMES = /psql|mysql|mariadb|sqlite3|cqlsh|mongo|redis-cli|valkey-cli/;
+
 /** No client input (most steps). */
 export const NO_CLIENT_INPUT: ClientInput = Object.freeze({ sessions: [], stray: [] }) as ClientInput;
 
@@ -64,8 +69,8 @@ export const NO_CLIENT_INPUT: ClientInput = Object.freeze({ sessions: [], stray:
  * `code` and `lexed` are the step's code lines and their lexical reading (same length).
  */
 export function findClientInput(code: readonly string[], lexed: readonly LexLine[]): ClientInput {
-  // Most steps have no prompt line at all: one test per line.
-  if (!code.some((line) => clientPrompt(line) !== undefined)) return NO_CLIENT_INPUT;
+  // Most steps name no client and have no prompt line: one test per line.
+  if (!code.some((line) => CLIENT_NAMES.test(line) || clientPrompt(line) !== undefined)) return NO_CLIENT_INPUT;
   const sessions: ClientSession[] = [];
   const claimed = new Set<number>();
   let i = 0;
@@ -82,12 +87,21 @@ export function findClientInput(code: readonly string[], lexed: readonly LexLine
     const opened = openedClient(words);
     if (opened) {
       const lines: ClientInputLine[] = [];
+      let open = false;
       for (let k = last + 1; k < code.length; k++) {
         const text = code[k]!;
-        if (text.trim() === '') continue;
+        if (text.trim() === '') {
+          // A blank line ends a statement written without prompts.
+          if (open && !clientPrompt(code[k + 1] ?? '')) break;
+          continue;
+        }
         const prompt = clientPrompt(text);
-        if (!prompt) break;
-        lines.push({ index: k, from: prompt.length, to: typedEnd(text, prompt.length, opened.language) });
+        // Without a prompt, a line is the client's when it reads as what is typed there.
+        const from = prompt ? prompt.length : readsAsClientInput(opened, text, open) ? 0 : -1;
+        if (from < 0) break;
+        const to = typedEnd(text, from, opened.language);
+        lines.push({ index: k, from, to });
+        open = statementOpen(opened.language, text.slice(from, to));
       }
       if (lines.length > 0) {
         const lastWord = words[words.length - 1]!;

@@ -196,3 +196,59 @@ export function clientPrompt(line: string): { length: number; kind: 'bare' | 'na
   if (more) return { length: more[0].length, kind: 'bare' };
   return undefined;
 }
+
+/** Statements that start a line typed at a SQL client (and are no shell command a doc runs next). */
+const SQL_START = /^(?:select|insert|update|delete|create|alter|drop|grant|revoke|show|use|describe|desc|explain|with|begin|commit|rollback|truncate|vacuum|analyze|reindex|call|exit|quit)\b/i;
+/** CQL's own, besides the SQL-like ones. */
+const CQL_START = /^(?:select|insert|update|delete|create|alter|drop|grant|revoke|use|describe|desc|truncate|list|consistency|tracing|paging|expand|begin|apply|exit|quit)\b/i;
+/** What a doc types at mongosh: a database switch, a `show`, a call on `db`, `rs`, `sh`. */
+const JS_START = /^(?:use\s+\w|show\s+\w|(?:db|rs|sh|sp)\.\w|print(?:json)?\(|exit\b|quit\b)/;
+/** redis-cli's commands a doc types (its whole command table is not needed: these are what docs show). */
+const REDIS_COMMANDS = new Set([
+  'ping', 'info', 'dbsize', 'keys', 'scan', 'get', 'set', 'del', 'unlink', 'exists', 'type', 'ttl', 'pttl', 'expire', 'persist',
+  'incr', 'decr', 'incrby', 'mget', 'mset', 'append', 'strlen', 'getset', 'setex', 'setnx',
+  'hget', 'hset', 'hgetall', 'hdel', 'hkeys', 'hvals', 'hlen', 'hscan', 'hmget', 'hmset', 'hincrby',
+  'lpush', 'rpush', 'lpop', 'rpop', 'lrange', 'llen', 'lindex', 'sadd', 'srem', 'smembers', 'scard', 'sismember', 'sscan',
+  'zadd', 'zrem', 'zrange', 'zrevrange', 'zrangebyscore', 'zcard', 'zscore', 'zscan', 'xadd', 'xrange', 'xlen', 'xinfo', 'xread',
+  'select', 'auth', 'config', 'client', 'monitor', 'subscribe', 'psubscribe', 'publish', 'pubsub', 'flushall', 'flushdb',
+  'save', 'bgsave', 'bgrewriteaof', 'lastsave', 'slowlog', 'memory', 'latency', 'debug', 'object', 'dump', 'restore',
+  'cluster', 'role', 'replicaof', 'slaveof', 'acl', 'module', 'script', 'eval', 'evalsha', 'function', 'command', 'time',
+  'multi', 'exec', 'discard', 'watch', 'unwatch', 'quit', 'exit', 'shutdown', 'rename', 'move', 'randomkey', 'sort', 'echo',
+]);
+
+/**
+ * Whether a line written after a command that opens a client, without a prompt, reads as
+ * what is typed at that client rather than as the next shell command: a psql or mysql
+ * backslash command (`\dt`), sqlite3's `.tables`, a SQL or CQL statement's first word (or a
+ * line of a statement still open, `continues`), `use shop` / `db.orders.find()` for mongosh,
+ * a redis command (`KEYS *`). Docs write psql's session this way as often as with prompts.
+ */
+export function readsAsClientInput(opened: Pick<OpenedClient, 'client' | 'language'>, line: string, continues: boolean): boolean {
+  const text = line.trim();
+  if (text === '') return false;
+  switch (opened.language) {
+    case 'sql':
+      if (continues) return true;
+      if (/^\\[a-zA-Z?!]/.test(text)) return opened.client !== 'sqlite3';
+      if (/^\.[a-z]+\b/.test(text)) return opened.client === 'sqlite3';
+      return SQL_START.test(text) || /^SET\s/.test(text);
+    case 'cql':
+      return continues || CQL_START.test(text);
+    case 'js':
+      return JS_START.test(text);
+    case 'redis': {
+      const word = /^[A-Za-z]+/.exec(text)?.[0];
+      // Shell commands docs write next share no name with these, except `echo` and `exec`: those stay shell unless written in capitals.
+      if (!word || !REDIS_COMMANDS.has(word.toLowerCase())) return false;
+      return !['echo', 'exec', 'time', 'sort', 'watch', 'set', 'type'].includes(word) || word === word.toUpperCase();
+    }
+  }
+}
+
+/** Whether a SQL or CQL line typed at a client leaves its statement open (no `;` at its end, not a backslash or dot command). */
+export function statementOpen(language: ClientLanguage, typed: string): boolean {
+  if (language !== 'sql' && language !== 'cql') return false;
+  const text = typed.replace(/\s--.*$/, '').trim();
+  if (text === '' || /^[\\.]/.test(text) || /^(?:exit|quit|use\s+\w+)$/i.test(text)) return false;
+  return !text.endsWith(';');
+}

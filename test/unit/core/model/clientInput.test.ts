@@ -101,3 +101,23 @@ test('risk is read in the typed lines: a FLUSHALL or a DROP at the prompt is des
   assert.equal(one('```bash', 'psql -U app', 'app=# DROP TABLE orders;', '```').risk.level, 'destructive');
   assert.equal(one('```bash', 'mongosh', '> db.orders.drop()', '```').risk.level, 'destructive');
 });
+
+test('typed lines written without a prompt: what reads as the client\'s language is its input, up to the next shell command', () => {
+  const psql = one('```shell', 'psql -U app -d shop', '\\dt', 'SELECT id, total', '  FROM orders', '  WHERE total > 100;', 'echo back in the shell', '```');
+  assert.deepEqual(typed(psql)[0]!.typed, ['\\dt', 'SELECT id, total', '  FROM orders', '  WHERE total > 100;']);
+  assert.match(fillPlaceholders(psql, {}).code, /^OPSDOC_CLIENT_INPUT\necho back in the shell$/m);
+  const redis = one('```bash', 'docker exec -it cache redis-cli', 'KEYS session:*', 'echo done', '```');
+  assert.deepEqual(typed(redis)[0]!.typed, ['KEYS session:*']);
+  const mongo = one('```bash', 'mongosh', 'use shop', 'db.orders.find({ status: "open" })', 'exit', '```');
+  assert.deepEqual(typed(mongo)[0]!.typed, ['use shop', 'db.orders.find({ status: "open" })', 'exit']);
+  const sqlite = one('```bash', 'sqlite3 app.db', '.tables', 'SELECT count(*) FROM users;', '```');
+  assert.deepEqual(typed(sqlite)[0]!.typed, ['.tables', 'SELECT count(*) FROM users;']);
+});
+
+test('shell after a bare client stays shell: the client waits for a person', () => {
+  for (const lines of [['psql -U app', 'set -e'], ['redis-cli', 'echo done'], ['psql -U app', 'ls -la'], ['mysql -u root -p', 'cd /srv']]) {
+    const step = one('```bash', ...lines, '```');
+    assert.deepEqual(step.clientInput.sessions, [], lines.join(' / '));
+    assert.ok(step.risk.reasons.some((r) => r.kind === 'interactive'), lines.join(' / '));
+  }
+});
