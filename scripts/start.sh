@@ -69,8 +69,8 @@ cat <<EOF
 
       $url
 
-  Open local-workspace.md in the explorer: each runnable step has its Run lenses and runs
-  against the \`local\` profile. Press Ctrl+C here to stop.
+  It opens on local-workspace.md with Opsdoc's walkthrough: each runnable step has its Run
+  lenses and runs against the \`local\` profile. Press Ctrl+C here to stop.
 
 EOF
 

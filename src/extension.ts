@@ -18,6 +18,7 @@ import { RunController, registerRunCommands } from './providers/runController';
 import { registerStepPicker } from './providers/stepPicker';
 import { registerTerminal } from './providers/terminal';
 import { registerTesting, type RunbookTests } from './providers/testing';
+import { registerWelcome } from './providers/welcome';
 
 /** What `activate` returns. */
 export interface OpsdocApi {
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): OpsdocApi {
     logChannel,
     cache,
     profiles,
+    gates,
     controller,
     registerStepPicker(cache),
     registerProfiles(profiles),
@@ -50,8 +52,9 @@ export function activate(context: vscode.ExtensionContext): OpsdocApi {
     registerTerminal(controller),
     registerRunCommands(controller),
     registerCodeLens(cache, profiles),
-    registerDiagnostics(cache, profiles),
+    registerDiagnostics(cache, profiles, gates),
     testing,
+    registerWelcome(context.workspaceState, context.extension.id),
   );
   return { cache, profiles, gates, notes, controller, tests: testing.tests };
 }

@@ -22,6 +22,7 @@ import type { ResolvedProfile } from '../core/profiles';
 import { RUNBOOK_SELECTOR } from './codeLens';
 import { stepNotes } from './modelNotes';
 import type { ProfileService } from './profiles';
+import type { RememberedValues } from './gates';
 import type { RunbookCache } from './runbookCache';
 import { trimEndOf } from '../core/model';
 
@@ -50,6 +51,8 @@ export class RunbookDiagnostics implements vscode.Disposable {
   constructor(
     private readonly cache: RunbookCache,
     private readonly profiles: ProfileService,
+    /** Values typed and remembered: a placeholder with one is not "without a value". */
+    private readonly remembered?: RememberedValues,
   ) {}
 
   /** Recomputes the diagnostics of `doc` after `delayMs` of quiet. */
@@ -98,7 +101,7 @@ export class RunbookDiagnostics implements vscode.Disposable {
       profile: {
         name: profile?.name ?? 'local',
         environment: new Set([...Object.keys(profile?.env ?? {}), ...Object.keys(profile?.secrets ?? {})]),
-        values: new Set(Object.keys(profile?.vars ?? {})),
+        values: new Set([...Object.keys(profile?.vars ?? {}), ...(profile ? this.remembered?.rememberedNames(root, profile.name) ?? [] : [])]),
       },
       notes: stepNotes(runbook, doc),
       now: Date.now(),
@@ -132,6 +135,8 @@ class RunbookFixes implements vscode.CodeActionProvider {
   constructor(
     private readonly cache: RunbookCache,
     private readonly profiles: ProfileService,
+    /** Values typed and remembered: a placeholder with one is not "without a value". */
+    private readonly remembered?: RememberedValues,
   ) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
@@ -237,8 +242,8 @@ async function addProfileValue(profiles: ProfileService, root: string, profile: 
 }
 
 /** Registers the diagnostics, their quick fixes, and what makes them recompute. */
-export function registerDiagnostics(cache: RunbookCache, profiles: ProfileService): vscode.Disposable {
-  const diagnostics = new RunbookDiagnostics(cache, profiles);
+export function registerDiagnostics(cache: RunbookCache, profiles: ProfileService, remembered?: RememberedValues): vscode.Disposable {
+  const diagnostics = new RunbookDiagnostics(cache, profiles, remembered);
   for (const doc of vscode.workspace.textDocuments) diagnostics.schedule(doc, 50);
   return vscode.Disposable.from(
     diagnostics,
@@ -247,6 +252,7 @@ export function registerDiagnostics(cache: RunbookCache, profiles: ProfileServic
     vscode.workspace.onDidCloseTextDocument((doc) => diagnostics.collection.delete(doc.uri)),
     profiles.onDidChange(() => diagnostics.scheduleAll()),
     onDidChangeSettings(() => diagnostics.scheduleAll()),
+    remembered?.onDidChangeRemembered(() => diagnostics.scheduleAll()) ?? new vscode.Disposable(() => {}),
     vscode.languages.registerCodeActionsProvider(RUNBOOK_SELECTOR, new RunbookFixes(cache, profiles), { providedCodeActionKinds: RunbookFixes.kinds }),
     vscode.commands.registerCommand('opsdoc.addProfileValue', (root: string, profile: string, field: 'vars' | 'env', name: string) =>
       addProfileValue(profiles, root, profile, field, name)),

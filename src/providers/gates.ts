@@ -76,13 +76,23 @@ export type GateDecision =
   /** Run that step of the doc first, then ask again. */
   | { action: 'run-first'; step: string };
 
+/** Placeholder values remembered per workspace root and profile, for what shows whether one is known. */
+export interface RememberedValues {
+  /** The placeholders with a remembered value on a profile, by name. */
+  rememberedNames(root: string, profile: string): ReadonlySet<string>;
+  /** Fires when a value is remembered, or all are forgotten. */
+  readonly onDidChangeRemembered: vscode.Event<void>;
+}
+
 const VALUES_KEY = 'opsdoc.values';
 const SECRET_INDEX_KEY = 'opsdoc.secretKeys';
 
 /** The gates, with the remembered values they use. */
-export class Gates {
+export class Gates implements RememberedValues, vscode.Disposable {
   /** Replaceable (tests script the answers). */
   ui: GateUi = windowUi;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeRemembered = this.changed.event;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -157,11 +167,24 @@ export class Gates {
   async remember(root: string, profile: string, name: string, value: string, secret: boolean): Promise<void> {
     if (secret) {
       await this.storeSecret(secretKey('placeholder', root, profile, name), value);
-      return;
+    } else {
+      const all = { ...this.state.get<Record<string, Record<string, string>>>(VALUES_KEY, {}) };
+      all[profileKey(root, profile)] = { ...all[profileKey(root, profile)], [name]: value };
+      await this.state.update(VALUES_KEY, all);
     }
-    const all = { ...this.state.get<Record<string, Record<string, string>>>(VALUES_KEY, {}) };
-    all[profileKey(root, profile)] = { ...all[profileKey(root, profile)], [name]: value };
-    await this.state.update(VALUES_KEY, all);
+    this.changed.fire();
+  }
+
+  /** The placeholders with a remembered value on a profile (plain and secret ones), by name. */
+  rememberedNames(root: string, profile: string): ReadonlySet<string> {
+    const names = new Set(Object.keys(this.rememberedValues(root, profile)));
+    const prefix = secretKey('placeholder', root, profile, '');
+    for (const key of this.state.get<string[]>(SECRET_INDEX_KEY, [])) if (key.startsWith(prefix)) names.add(key.slice(prefix.length));
+    return names;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 
   /**
@@ -194,6 +217,7 @@ export class Gates {
     }
     await this.state.update(VALUES_KEY, undefined);
     await this.state.update(SECRET_INDEX_KEY, undefined);
+    this.changed.fire();
     return count;
   }
 

@@ -17,6 +17,10 @@ export const settings = {
     const days = vscode.workspace.getConfiguration('opsdoc.notes', uri).get<number>('staleAfterDays', 30);
     return Number.isFinite(days) && days > 0 ? days : 0;
   },
+  /** `opsdoc.welcome.runbook`: the runbook (relative to the folder) opened on the workspace's first start; '' for none. */
+  welcomeRunbook(folder: vscode.Uri): string {
+    return (vscode.workspace.getConfiguration('opsdoc.welcome', folder).get<string>('runbook', '') ?? '').trim();
+  },
   /** `opsdoc.testing.include`: the glob of the runbooks the Test Explorer lists. */
   testingInclude(): string {
     return vscode.workspace.getConfiguration('opsdoc.testing').get<string>('include', '**/*.{md,mdx}') || '**/*.{md,mdx}';

@@ -1,6 +1,6 @@
 /**
  * The managed terminal of a session: one Pseudoterminal per session, named
- * `Opsdoc: <profile>` (red for a protected profile). For each step it shows a header
+ * `<profile> (Opsdoc)` (red for a protected profile). For each step it shows a header
  * (section › step, where it runs), the command as run with secrets masked, the streamed
  * output, then the exit code and duration.
  *
@@ -76,7 +76,8 @@ export class SessionTerminal implements vscode.Disposable {
       handleInput: (data) => this.onInput(data),
     };
     this.terminal = vscode.window.createTerminal({
-      name: `Opsdoc: ${profile}`,
+      // The profile first: a narrow tab shows what tells two sessions apart ("production (Op…").
+      name: `${profile} (Opsdoc)`,
       pty,
       iconPath: new vscode.ThemeIcon(isProtected ? 'shield' : 'notebook'),
       ...(isProtected ? { color: new vscode.ThemeColor('terminal.ansiRed') } : {}),

@@ -8,7 +8,8 @@
  * Running an item runs its steps in order through the run controller (its sessions, gates,
  * notes and terminal): after a failure the rest of the runbook is skipped with the reason
  * (unless the step says `continueOnError`); `excludeFromRunAll` steps are left out of
- * runbook and section runs. The session's terminal text goes to the test run's output.
+ * runbook and section runs. The session's terminal text goes to the test run's output. A step
+ * run from a lens shows its outcome on its item too, at once.
  */
 import * as vscode from 'vscode';
 import { onDidChangeSettings, settings } from './settings';
@@ -17,7 +18,7 @@ import { inNodeModules, isRunbookPath, parseRunbook, type Runbook, type Step } f
 import type { ProfileService } from './profiles';
 import type { RunbookCache } from './runbookCache';
 import type { GateRequest } from './gates';
-import type { GatedResult, RunController } from './runController';
+import type { FinishedStep, GatedResult, RunController } from './runController';
 
 /** A result as reported to a test run. */
 export interface TestResult {
@@ -95,8 +96,52 @@ export class RunbookTests implements vscode.Disposable {
         if (change.testingInclude) void this.discover();
       }),
       this.profiles.onDidChange(() => this.createRunProfiles()),
+      this.runs.onDidFinishStep((finished) => this.reportLensRun(finished)),
     );
     this.createRunProfiles();
+  }
+
+  /** Steps a test run of ours is running now (`uri`, NUL, step name): those report themselves. */
+  private readonly inTestRun = new Set<string>();
+
+  /**
+   * A step run from a lens or a command (not by a test run): its item shows that outcome at
+   * once, as the lens and the note do, in a short test run of its own named after the profile.
+   */
+  private reportLensRun(finished: FinishedStep): void {
+    if (this.inTestRun.has(`${finished.uri.toString()}\u0000${finished.step}`)) return;
+    const item = this.stepItem(finished.uri, finished.step);
+    if (!item) return;
+    const run = this.controller.createTestRun(new vscode.TestRunRequest([item]), `${finished.step} on ${finished.profile}`, true);
+    const { outcome } = finished;
+    run.started(item);
+    if (outcome.status === 'passed') {
+      run.passed(item, outcome.durationMs);
+      this.results.fire({ id: item.id, state: 'passed', durationMs: outcome.durationMs });
+    } else if (outcome.status === 'skipped') {
+      run.skipped(item);
+      this.results.fire({ id: item.id, state: 'skipped', ...(outcome.reason ? { message: outcome.reason } : {}) });
+    } else {
+      const message = new vscode.TestMessage(failureText(outcome));
+      if (item.uri && item.range) message.location = new vscode.Location(item.uri, item.range);
+      run.failed(item, message, outcome.durationMs);
+      this.results.fire({ id: item.id, state: 'failed', durationMs: outcome.durationMs, message: failureText(outcome) });
+    }
+    run.end();
+  }
+
+  /** The item of a step of a runbook, wherever it sits under its sections. */
+  private stepItem(uri: vscode.Uri, step: string): vscode.TestItem | undefined {
+    const id = `${uri.toString()}#step:${step}`;
+    const find = (items: vscode.TestItemCollection): vscode.TestItem | undefined => {
+      let found: vscode.TestItem | undefined;
+      items.forEach((item) => {
+        found ??= item.id === id ? item : find(item.children);
+      });
+      return found;
+    };
+    const top = this.controller.items.get(uri.toString());
+    return top ? find(top.children) : undefined;
   }
 
   /** The item of a runbook (after discovery), for tests and other extensions. */
@@ -354,9 +399,12 @@ export class RunbookTests implements vscode.Disposable {
       this.output.fire({ id: item.id, text: more });
     };
     const timer = setInterval(flush, 200);
+    const key = `${uri.toString()}\u0000${name}`;
+    this.inTestRun.add(key);
     try {
       return await this.runs.runForTest(uri, name, profile, gate, token);
     } finally {
+      this.inTestRun.delete(key);
       clearInterval(timer);
       flush();
     }

@@ -178,11 +178,19 @@ try {
   page = await openWorkbench(browser, url);
   console.log(`workbench shown (${elapsed()})`);
 
-  await stage('open local-workspace.md from the explorer; the Run lenses appear', async () => {
-    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: DOC }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
-    await page.locator('.tabs-container .tab', { hasText: DOC }).waitFor({ timeout: 30_000 });
+  await stage('on its first start in the examples, Opsdoc opens local-workspace.md with its walkthrough', async () => {
+    await page.locator('.tabs-container .tab', { hasText: DOC }).waitFor({ timeout: 60_000 });
+    await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough|Run your runbooks/ }).first().waitFor({ timeout: 30_000 });
+    await page.getByText('Pick where steps run', { exact: true }).first().waitFor({ timeout: 30_000 });
+  }, { picture: 'welcome' });
+
+  await stage('close the walkthrough; in local-workspace.md the Run lenses appear', async () => {
+    const walkthrough = page.locator('.tabs-container .tab', { hasText: /Walkthrough/ }).first();
+    await walkthrough.hover();
+    await walkthrough.locator('.action-label.codicon-close, .codicon-close').first().click();
+    const tab = page.locator('.tabs-container .tab', { hasText: DOC });
+    await tab.first().waitFor({ timeout: 30_000 });
+    await tab.first().click();
     await page.locator('.editor-instance .view-lines', { hasText: 'Local workspace checks' }).waitFor({ timeout: 30_000 });
     // The extension host starts once the page is up; the first lenses come ~10-15 s later.
     await page.locator('.codelens-decoration a', { hasText: '▶ Run on' }).first().waitFor({ timeout: 60_000 });
@@ -212,7 +220,7 @@ try {
     // The runbook's `mktemp -d` (its clean-up step is not run here): removed at the end.
     const workdir = (await terminalText()).lines.match(/^workspace: (\/tmp\/tmp\.[A-Za-z0-9]+)$/m)?.[1];
     if (workdir) onCleanup(() => rmSync(workdir, { recursive: true, force: true }));
-    await page.locator('.terminal-tab, .tabs-list .monaco-list-row, .single-terminal-tab, .panel .title', { hasText: 'Opsdoc: local' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.terminal-tab, .tabs-list .monaco-list-row, .single-terminal-tab, .panel .title', { hasText: 'local (Opsdoc)' }).first().waitFor({ timeout: 10_000 });
     await until('the note after make-workspace in the editor', async () => {
       const text = await editorText();
       const ok = text.includes('opsdoc:note step=make-workspace');

@@ -111,7 +111,7 @@ suite('Opsdoc lenses', () => {
       vscode.commands.executeCommand<{ status: string; profile: string }>(run.command!.command, ...(run.command!.arguments ?? [])));
     assert.equal(outcome?.status, 'passed');
     assert.equal(outcome?.profile, 'local');
-    assert.ok(vscode.window.terminals.some((t) => t.name === 'Opsdoc: local'), 'a terminal named Opsdoc: local');
+    assert.ok(vscode.window.terminals.some((t) => t.name === 'local (Opsdoc)'), 'a terminal named local (Opsdoc)');
     const session = api.controller.listSessions().find((s) => s.profile === 'local');
     assert.match(session?.text ?? '', /━━ Say hello › say-hello/);
     assert.match(session?.text ?? '', /hello from the lens/);

@@ -129,6 +129,8 @@ suiteWhenTrusted('Opsdoc runs: gates and the session terminal', function () {
   test('a placeholder is asked for with the doc\'s hint, remembered, and offered next time', async () => {
     const api = await opsdoc();
     const editor = await runbook('zz-gates-placeholder.md', '## Tag\n\nReplace `<release-tag>` with the tag you ship, e.g. `v1.0.0`.\n\n```bash\necho "tag=<release-tag>"\n```\n');
+    const noValue = () => vscode.languages.getDiagnostics(editor.document.uri).some((d) => d.source === 'opsdoc' && String(typeof d.code === 'object' ? d.code.value : d.code) === 'placeholder-no-value');
+    await waitFor('the Problems panel: <release-tag> has no value', noValue);
     const ui = scriptedUi((q) => (q.type === 'input' ? 'v9.9.9' : undefined));
     const outcome = await withUi(api, ui, () => run(editor.document.uri, 'tag'));
     assert.equal(outcome?.status, 'passed');
@@ -136,6 +138,8 @@ suiteWhenTrusted('Opsdoc runs: gates and the session terminal', function () {
     assert.match(ui.asked[0]!.options?.prompt ?? '', /Replace `<release-tag>` with the tag you ship/);
     assert.match(await sessionText(api), /tag=v9\.9\.9/);
     assert.equal(await api.gates.remembered(folder(), 'local', 'release-tag', false), 'v9.9.9');
+    // One picture: the value is known now, so the Problems panel no longer says it is missing.
+    await waitFor('the placeholder problem to clear once its value is remembered', () => !noValue());
     // A new session asks again, with the last value as the default.
     await api.controller.restart(api.controller.listSessions().find((s) => s.profile === 'local')!.key);
     const again = scriptedUi((q) => q.options?.value);
@@ -202,7 +206,7 @@ suiteWhenTrusted('Opsdoc runs: gates and the session terminal', function () {
     const api = await opsdoc();
     const editor = await runbook('zz-gates-terminal.md', '## Set\n\n```bash\nexport OPSDOC_TYPED=from-a-step\n```\n\n## Wait\n\n```bash\nsleep 30\n```\n');
     assert.equal((await run(editor.document.uri, 'set'))?.status, 'passed');
-    const terminal = vscode.window.terminals.find((t) => t.name === 'Opsdoc: local');
+    const terminal = vscode.window.terminals.find((t) => t.name === 'local (Opsdoc)');
     assert.ok(terminal);
     terminal.sendText('echo "typed sees $OPSDOC_TYPED"', true);
     await waitFor('the typed command to run', async () => /typed sees from-a-step/.test(await sessionText(api)));
@@ -233,12 +237,12 @@ suiteWhenTrusted('Opsdoc runs: gates and the session terminal', function () {
     assert.equal(anyway.asked.filter((q) => q.buttons?.includes('Run anyway')).length, 1, '"set" has not run in the new session: asked again');
 
     assert.equal((await run(uri, 'set'))?.status, 'passed');
-    const terminal = vscode.window.terminals.find((t) => t.name === 'Opsdoc: local');
+    const terminal = vscode.window.terminals.find((t) => t.name === 'local (Opsdoc)');
     assert.ok(terminal);
     terminal.dispose();
     await waitFor('the session to end', () => !api.controller.listSessions().some((s) => s.key === key));
     assert.equal((await withUi(api, anyway, () => run(uri, 'show')))?.status, 'passed');
-    assert.ok(vscode.window.terminals.some((t) => t.name === 'Opsdoc: local' && t !== terminal), 'a new terminal');
+    assert.ok(vscode.window.terminals.some((t) => t.name === 'local (Opsdoc)' && t !== terminal), 'a new terminal');
     assert.match(await sessionText(api), /fresh=\[\]/);
     assert.doesNotMatch(await sessionText(api), /still-here/, 'the new terminal starts empty');
   });

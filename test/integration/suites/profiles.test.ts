@@ -154,7 +154,7 @@ suite('Opsdoc profiles', function () {
     const outcome = await withUi(api, right, () => vscode.commands.executeCommand<Outcome | undefined>('opsdoc.runStep', doc.uri, { name: 'check' }, 'production'));
     assert.equal(outcome?.status, 'passed');
     assert.equal(outcome?.profile, 'production');
-    const terminal = vscode.window.terminals.find((t) => t.name === 'Opsdoc: production');
+    const terminal = vscode.window.terminals.find((t) => t.name === 'production (Opsdoc)');
     assert.ok(terminal, 'a terminal of its own');
     assert.ok((terminal.creationOptions as vscode.ExtensionTerminalOptions).color instanceof vscode.ThemeColor, 'coloured');
   });

@@ -152,6 +152,25 @@ suite('Opsdoc Testing', () => {
     await waitFor('"Run on staging-te" gone', () => !api.tests.profilesForRuns.some((p) => p.label === 'Run on staging-te'));
   });
 
+  testWhenTrusted('a step run from its lens shows its outcome on its Test Explorer item at once', async function () {
+    this.timeout(60_000);
+    const api = await opsdoc();
+    const editor = await runbook('te-lens.md', '# Lens\n\n## Fails\n\n```bash\necho about to fail\nexit 3\n```\n');
+    const uri = editor.document.uri;
+    await waitFor('the runbook item', () => api.tests.item(uri));
+    const results: TestResult[] = [];
+    const listening = api.tests.onDidReportResult((r) => results.push(r));
+    try {
+      const outcome = await vscode.commands.executeCommand<{ status: string } | undefined>('opsdoc.runStep', uri, { name: 'fails' });
+      assert.equal(outcome?.status, 'failed');
+      await waitFor('the item\'s result', () => results.length > 0);
+    } finally {
+      listening.dispose();
+    }
+    assert.deepEqual(results.map((r) => [r.id, r.state]), [[`${uri.toString()}#step:fails`, 'failed']]);
+    assert.match(results[0]!.message ?? '', /^failed \(exit 3\)/);
+  });
+
   testWhenTrusted('results: passed, expected failure, failure with exit code, tail and location, skipped after it, output', async function () {
     this.timeout(60_000);
     const api = await opsdoc();
@@ -211,7 +230,8 @@ suite('Opsdoc Testing', () => {
       early.cancel();
       await queued;
       assert.equal((await other)?.status, 'passed', 'cancelling the test run left the editor\'s step alone');
-      assert.deepEqual(summary(results), ['slow: skipped', 'next: skipped']);
+      // The editor's own run shows on its item too, in a result of its own.
+      assert.deepEqual(summary(results).sort(), ['next: skipped', 'other: passed', 'slow: skipped']);
       // Cancelled while its step runs: that step stops (long before 30 s), the rest is skipped.
       results.length = 0;
       const source = new vscode.CancellationTokenSource();
