@@ -6,6 +6,7 @@
  * Pure.
  */
 import type { FillLanguage } from './types';
+import { platformClient } from '../shell/clients';
 
 /** The last part of a path (`/usr/bin/psql` -> `psql`): how a command is recognised. */
 export function basename(path: string): string {
@@ -96,6 +97,9 @@ export function stdinLanguage(args: ReadonlyArray<string | null>): FillLanguage 
   const name = (i: number) => (args[i] === null || args[i] === undefined ? undefined : basename(args[i]!));
   const first = name(0);
   if (first === undefined) return undefined;
+  // `heroku pg:psql`, `gcloud sql connect`, `rails dbconsole`: the client they open reads it.
+  const platform = platformClient(args.map((a) => a ?? ''));
+  if (platform) return platform.client === 'psql' ? 'sql-psql' : 'sql';
   if (first === 'ssh' || first === 'autossh') {
     const host = sshHostIndex(args, 1);
     if (host === undefined) return undefined;

@@ -228,12 +228,16 @@ function clientDelimiter(codeLines: readonly string[]): string {
 function runForms(step: Step, codeLines: readonly string[], kept: readonly boolean[]): RunForm[] {
   const edits: Array<Array<{ start: number; end: number; text: string }>> = codeLines.map(() => []);
   const sessions = step.runAs === 'shell' ? step.clientInput.sessions : [];
+  // Prompts shown with nothing typed (`app=>` after `psql`): never run.
+  if (step.runAs === 'shell') for (const k of step.clientInput.shown) edits[k]!.push({ start: 0, end: codeLines[k]!.length, text: '' });
   const delimiter = sessions.length > 0 ? clientDelimiter(codeLines) : '';
   for (const session of sessions) {
     if (!kept[session.opener.last]) {
-      for (const l of session.lines) edits[l.index]!.push({ start: 0, end: codeLines[l.index]!.length, text: '' });
+      for (const l of [...session.lines.map((x) => x.index), ...session.dropped]) edits[l]!.push({ start: 0, end: codeLines[l]!.length, text: '' });
       continue;
     }
+    // The doc's remarks and bare prompts among the typed lines: inside the here-document, as nothing.
+    for (const d of session.dropped) edits[d]!.push({ start: 0, end: codeLines[d]!.length, text: '' });
     for (const e of session.terminalEdits) edits[e.line]!.push({ start: e.start, end: e.end, text: e.text });
     edits[session.end.line]!.push({ start: session.end.column, end: session.end.column, text: ` <<'${delimiter}'` });
     const last = session.lines[session.lines.length - 1]!;

@@ -12,7 +12,7 @@ import { parseAttributes, type AttributeValue } from './attributes';
 import { classifyLang } from './lang';
 import { lexLines, type LexLine } from './lexical';
 import { findClientInput, NO_CLIENT_INPUT, strayPromptReason, type ClientInput } from './clientInput';
-import { clientPrompt } from '../shell/clients';
+import { clientPrompt, clientStatement, lineWords, openedClient } from '../shell/clients';
 import { scanBlocks } from '../markdown/scan';
 import type { BlockScan, CodeBlock, HeadingBlock, MarkdownFlavor } from '../markdown/types';
 import { assignNames } from './names';
@@ -407,7 +407,7 @@ class LazyStep implements Step {
 
   /** A cheap first look: a line that starts like a client's prompt (most blocks have none). */
   private get mayHavePrompts(): boolean {
-    return this.block.value.split('\n').some((line) => clientPrompt(line) !== undefined);
+    return this.block.value.split('\n').some((line) => clientPrompt(line) !== undefined || clientStatement(line) !== undefined);
   }
 
   get clientInput(): ClientInput {
@@ -464,6 +464,34 @@ function scanLines(text: string): { starts: number[]; ending: Runbook['lineEndin
 }
 
 const CONSOLE_TAGS = new Set(['console', 'shellsession', 'shell-session', 'terminal']);
+/** The shell prompts a transcript in a shell block writes: `$ `, `% `, and MySQL's manual's `shell> `. */
+const SHELL_PROMPT = /^(?:\$|%|shell>) /;
+
+/**
+ * Whether a shell block is a transcript: its first line with code starts with a shell prompt
+ * (`$ `), and every other such line does too, or is typed at a client (`mysql> SHOW TABLES;`,
+ * `> use shop`), or is that client's answer (after a client's prompt, or after a `$ ` command
+ * that opens one).
+ */
+function isTranscript(values: readonly string[]): boolean {
+  let inClient = false;
+  let seen = false;
+  for (const value of values) {
+    if (value.trim() === '' || value.trim().startsWith('#')) continue;
+    const shell = SHELL_PROMPT.exec(value);
+    if (shell) {
+      inClient = openedClient(lineWords(value.slice(shell[0].length), 0)) !== undefined;
+    } else if (!seen) {
+      return false;
+    } else if (clientPrompt(value)) {
+      inClient = true;
+    } else if (!inClient) {
+      return false;
+    }
+    seen = true;
+  }
+  return seen;
+}
 const PROMPT = /^(?:[$%]|[\w.@~:/-]*[$%#]) /;
 
 /**
@@ -480,14 +508,15 @@ function extractCode(block: CodeBlock, tag: string): { code: string; codeLines: 
     return at ? { line: at.line, start: at.start, end: at.end } : { line: block.startLine + 1 + i, start: block.startOffset, end: block.startOffset };
   });
   const shellTag = ['bash', 'sh', 'shell', 'zsh', ''].includes(tag);
-  const meaningful = values.filter((v) => v.trim() !== '' && !v.trim().startsWith('#'));
-  const console = CONSOLE_TAGS.has(tag) || (shellTag && tag !== '' && meaningful.length > 0 && meaningful.every((v) => /^\$ /.test(v)));
+  const console = CONSOLE_TAGS.has(tag) || (shellTag && tag !== '' && isTranscript(values));
   if (!console) return { code: values.join('\n'), codeLines: ranges };
   const kept: string[] = [];
   const keptRanges: DocRange[] = [];
   let continuing = false;
   // A here-document the last command opened: its body lines carry the shell's `> ` prompt.
   let heredoc: string | undefined;
+  // Whether the last command opened a client: then `> ` lines are typed at it, not the shell's `> `.
+  let inClient = false;
   const keep = (value: string, i: number, cut: number) => {
     kept.push(value.slice(cut));
     const r = ranges[i]!;
@@ -501,16 +530,21 @@ function extractCode(block: CodeBlock, tag: string): { code: string; codeLines: 
       if (value.slice(cut).trim() === heredoc) heredoc = undefined;
       return;
     }
-    const prompt = /^\$ |^% /.exec(value) ?? (CONSOLE_TAGS.has(tag) ? PROMPT.exec(value) : null);
+    const prompt = SHELL_PROMPT.exec(value) ?? (CONSOLE_TAGS.has(tag) ? PROMPT.exec(value) : null);
     if (prompt || continuing) {
       const cut = prompt && !continuing ? prompt[0].length : continuing && value.startsWith('> ') ? 2 : 0;
       keep(value, i, cut);
       continuing = /\\$/.test(value);
       heredoc = /<<-?\s*['"]?([\w.-]+)['"]?/.exec(value.slice(cut))?.[1];
+      if (!continuing) inClient = openedClient(lineWords(value.slice(cut), 0)) !== undefined;
+    } else if (!inClient && (value.startsWith('> ') || value === '>') && kept.length > 0) {
+      // The shell's own continuation prompt (`$ for f in *; do` / `>   echo "$f"` / `> done`).
+      keep(value, i, value === '>' ? 1 : 2);
     } else if (clientPrompt(value)) {
       // A line typed at a client the session opened (`127.0.0.1:6379> GET k`): kept with its
       // prompt, for the client's input (model/clientInput.ts); the client's answers are output.
       keep(value, i, 0);
+      inClient = true;
     }
   });
   return { code: kept.join('\n'), codeLines: keptRanges };

@@ -59,6 +59,21 @@ export interface OpenedClient {
   at: number;
 }
 
+/**
+ * Commands that open a client through a platform's own CLI, which hands it the terminal (and
+ * the here-document): `heroku pg:psql`, `fly postgres connect`, `gcloud sql connect`, `rails
+ * dbconsole`. The client is known by what they open; the index of the word that names it.
+ */
+export function platformClient(words: readonly string[]): { client: string; language: ClientLanguage; at: number } | undefined {
+  const head = programName(words[0] ?? '');
+  const at = (w: string) => words.indexOf(w);
+  if (head === 'heroku' && at('pg:psql') > 0) return { client: 'psql', language: 'sql', at: at('pg:psql') };
+  if ((head === 'fly' || head === 'flyctl') && at('postgres') > 0 && at('connect') > at('postgres')) return { client: 'psql', language: 'sql', at: at('connect') };
+  if (head === 'gcloud' && at('sql') > 0 && at('connect') > at('sql')) return { client: 'sql', language: 'sql', at: at('connect') };
+  if ((head === 'rails' || head === 'bin/rails') && (at('dbconsole') > 0 || at('db') > 0)) return { client: 'sql', language: 'sql', at: Math.max(at('dbconsole'), at('db')) };
+  return undefined;
+}
+
 /** The last part of a path (`/usr/bin/psql` -> `psql`), quotes dropped. */
 function programName(word: string): string {
   const bare = word.replace(/^["']|["']$/g, '');
@@ -114,6 +129,12 @@ export function openedClient(words: readonly Word[]): OpenedClient | undefined {
   if (!first) return undefined;
   const head = programName(first.text);
   let at = -1;
+  const platform = platformClient(words.slice(i).map((w) => w.text));
+  if (platform) {
+    const rest = words.slice(i + platform.at + 1).map((w) => w.text);
+    if (rest.some(feedsInput) || GIVEN['psql']!.test(' ' + rest.join(' '))) return undefined;
+    return { client: platform.client, language: platform.language, at: i + platform.at };
+  }
   if (PROMPT_CLIENTS[head]) at = i;
   else if (CARRIERS.has(head)) {
     for (let j = i + 1; j < words.length; j++) {
@@ -181,26 +202,32 @@ export function withoutTerminal(words: readonly Word[], opened: OpenedClient): A
 
 /**
  * A prompt a doc writes before a line typed at a client: a bare `> ` (mongosh, and docs that
- * abbreviate), a named one (`127.0.0.1:6379> `, `redis> `, `mysql> `, `MariaDB [app]> `,
- * `cqlsh:shop> `, `[direct: primary] test> `, `rs0:PRIMARY> `), psql's (`app=# `, `app=> `,
- * `app-# `, `app(# `) and mysql's continuation (`    -> `). The length of the prompt (with its
- * space) and its kind; undefined when the line has none.
+ * abbreviate) or `... ` (a continued statement), a named one (`127.0.0.1:6379> `, `redis
+ * 127.0.0.1:6379> `, `127.0.0.1:6379(TX)> `, `mysql> `, `MariaDB [app]> `, `cqlsh:shop> `,
+ * `[direct: primary] test> `, `MongoDB Enterprise rs0:PRIMARY> `), psql's (`app=# `, `app=> `,
+ * `app-# `, `app(# `, `app=*# ` in a transaction, Heroku's `app::DATABASE=> `) and mysql's
+ * continuation (`    -> `). Not `shell> ` (MySQL's manual writes the shell's prompt so). The
+ * length of the prompt (with its space) and its kind; undefined when the line has none.
  */
 export function clientPrompt(line: string): { length: number; kind: 'bare' | 'named' } | undefined {
   if (line.startsWith('> ') || line === '>') return { length: Math.min(2, line.length), kind: 'bare' };
-  const psql = /^[\w.-]{1,64}[=(-][#>](?: |$)/.exec(line);
+  if (line.startsWith('... ')) return { length: 4, kind: 'bare' };
+  if (line.startsWith('shell>')) return undefined;
+  const psql = /^[\w.-]{1,64}(?:::[\w.-]{1,64})?[=(-][*!?]?[#>](?: |$)/.exec(line);
   if (psql) return { length: psql[0].length, kind: 'named' };
-  const named = /^(?:\[[^\]]{1,40}\] )?(?!\d+>)[\w.-]{1,64}(?::[\w.-]{1,64})?(?: ?\[[^\]]{0,64}\])?>(?: |$)/.exec(line);
+  const named = /^(?:redis |MongoDB (?:Enterprise )?|Atlas [\w.-]{1,64} )?(?:\[[^\]]{1,40}\] )?(?!\d+>)[\w.-]{1,64}(?::[\w.-]{1,64})?(?: ?\[[^\]]{0,64}\])?(?:\(\w{1,12}\))?>(?: |$)/.exec(line);
   if (named) return { length: named[0].length, kind: 'named' };
   const more = /^ {1,8}-> /.exec(line);
   if (more) return { length: more[0].length, kind: 'bare' };
   return undefined;
 }
 
-/** Statements that start a line typed at a SQL client (and are no shell command a doc runs next). */
-const SQL_START = /^(?:select|insert|update|delete|create|alter|drop|grant|revoke|show|use|describe|desc|explain|with|begin|commit|rollback|truncate|vacuum|analyze|reindex|call|exit|quit)\b/i;
+/** A keyword that starts a statement, as a whole word (`update-ca-certificates` is not `update`). */
+const word = (words: string) => new RegExp(`^(?:${words})(?=[\\s;(]|$)`, 'i');
+/** Statements that start a line typed at a SQL client. */
+const SQL_START = word('select|insert|update|delete|create|alter|drop|grant|revoke|show|use|describe|desc|explain|with|begin|commit|rollback|truncate|vacuum|analyze|reindex|call|exit|quit');
 /** CQL's own, besides the SQL-like ones. */
-const CQL_START = /^(?:select|insert|update|delete|create|alter|drop|grant|revoke|use|describe|desc|truncate|list|consistency|tracing|paging|expand|begin|apply|exit|quit)\b/i;
+const CQL_START = word('select|insert|update|delete|create|alter|drop|grant|revoke|use|describe|desc|truncate|list|consistency|tracing|paging|expand|begin|apply|exit|quit');
 /** What a doc types at mongosh: a database switch, a `show`, a call on `db`, `rs`, `sh`. */
 const JS_START = /^(?:use\s+\w|show\s+\w|(?:db|rs|sh|sp)\.\w|print(?:json)?\(|exit\b|quit\b)/;
 /** redis-cli's commands a doc types (its whole command table is not needed: these are what docs show). */
@@ -215,40 +242,85 @@ const REDIS_COMMANDS = new Set([
   'cluster', 'role', 'replicaof', 'slaveof', 'acl', 'module', 'script', 'eval', 'evalsha', 'function', 'command', 'time',
   'multi', 'exec', 'discard', 'watch', 'unwatch', 'quit', 'exit', 'shutdown', 'rename', 'move', 'randomkey', 'sort', 'echo',
 ]);
+/** psql's backslash commands (`\cp` or `\rm` in a shell block bypass an alias: those are not psql's). */
+const PSQL_META = /^\\(?:d[a-zA-Z]{0,3}\+?|l\+?|c|connect|conninfo|q|x|timing|i|ir|o|e|ef|ev|echo|qecho|set|unset|pset|a|t|H|copy|h|\?|encoding|password|sf|sv|watch|g|gx|gset|s|w|z|if|elif|else|endif|prompt|setenv|!)(?=\s|$)/;
+/** SQL written in capitals at the start of a line: no shell command, always a client's input. */
+const SQL_CAPITALS = /^(?:SELECT|INSERT INTO|UPDATE [\w."]+ SET|DELETE FROM|CREATE (?:TABLE|DATABASE|INDEX|UNIQUE INDEX|USER|ROLE|SCHEMA|EXTENSION|VIEW)|DROP (?:TABLE|DATABASE|INDEX|USER|ROLE|SCHEMA|VIEW)|ALTER (?:TABLE|USER|ROLE|DATABASE)|GRANT|REVOKE|TRUNCATE|SHOW (?:TABLES|DATABASES)|VACUUM|EXPLAIN)(?=[\s;(]|$)/;
 
 /**
  * Whether a line written after a command that opens a client, without a prompt, reads as
  * what is typed at that client rather than as the next shell command: a psql or mysql
  * backslash command (`\dt`), sqlite3's `.tables`, a SQL or CQL statement's first word (or a
  * line of a statement still open, `continues`), `use shop` / `db.orders.find()` for mongosh,
- * a redis command (`KEYS *`). Docs write psql's session this way as often as with prompts.
+ * a redis command in capitals (`KEYS *`; `ping -c 1 host` is the shell's). Docs write psql's
+ * session this way as often as with prompts.
  */
 export function readsAsClientInput(opened: Pick<OpenedClient, 'client' | 'language'>, line: string, continues: boolean): boolean {
   const text = line.trim();
   if (text === '') return false;
+  if (continues) return true;
   switch (opened.language) {
     case 'sql':
-      if (continues) return true;
       if (/^\\[a-zA-Z?!]/.test(text)) return opened.client !== 'sqlite3';
-      if (/^\.[a-z]+\b/.test(text)) return opened.client === 'sqlite3';
+      if (/^\.[a-z]+(?=\s|$)/.test(text)) return opened.client === 'sqlite3';
       return SQL_START.test(text) || /^SET\s/.test(text);
     case 'cql':
-      return continues || CQL_START.test(text);
+      return CQL_START.test(text);
     case 'js':
       return JS_START.test(text);
     case 'redis': {
-      const word = /^[A-Za-z]+/.exec(text)?.[0];
-      // Shell commands docs write next share no name with these, except `echo` and `exec`: those stay shell unless written in capitals.
-      if (!word || !REDIS_COMMANDS.has(word.toLowerCase())) return false;
-      return !['echo', 'exec', 'time', 'sort', 'watch', 'set', 'type'].includes(word) || word === word.toUpperCase();
+      const command = /^[A-Z]+(?=\s|$)/.exec(text)?.[0];
+      return command !== undefined && REDIS_COMMANDS.has(command.toLowerCase());
     }
   }
 }
 
-/** Whether a SQL or CQL line typed at a client leaves its statement open (no `;` at its end, not a backslash or dot command). */
+/** How many brackets a line of JavaScript opens (negative: closes), outside strings and `//` comments. */
+export function bracketDelta(typed: string): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < typed.length; i++) {
+    const c = typed[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '/' && typed[i + 1] === '/') break;
+    else if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') depth--;
+  }
+  return depth;
+}
+
+/**
+ * Whether a SQL or CQL line typed at a client leaves its statement open, so the next line
+ * (without a prompt) goes on with it: until a `;` ends it (not a backslash or dot command).
+ * JavaScript stays open while a bracket is (`bracketDelta`, summed over the statement's lines).
+ */
 export function statementOpen(language: ClientLanguage, typed: string): boolean {
   if (language !== 'sql' && language !== 'cql') return false;
   const text = typed.replace(/\s--.*$/, '').trim();
   if (text === '' || /^[\\.]/.test(text) || /^(?:exit|quit|use\s+\w+)$/i.test(text)) return false;
   return !text.endsWith(';');
+}
+
+/** Whether a typed line quits the client (`\q`, `exit`, `.quit`): what follows is the shell's again. */
+export function quitsClient(typed: string): boolean {
+  return /^(?:\\q|exit|quit|\.quit|\.exit|exit\(\)|quit\(\))\s*;?$/i.test(typed.trim());
+}
+
+/**
+ * A line no command needs to open a client for to be a client's input: psql's backslash
+ * commands (`\dt`), SQL written in capitals (`SELECT * FROM users;`), redis commands in
+ * capitals with their arguments (`KEYS *`). Undefined for a line the shell may run.
+ */
+export function clientStatement(line: string): string | undefined {
+  const text = line.trim();
+  const meta = PSQL_META.exec(text);
+  if (meta) return meta[0];
+  const sql = SQL_CAPITALS.exec(text);
+  if (sql) return sql[0];
+  const redis = /^[A-Z]{3,}(?=\s|$)/.exec(text)?.[0];
+  if (redis && REDIS_COMMANDS.has(redis.toLowerCase()) && !['EXEC', 'ECHO', 'TIME', 'SORT', 'WATCH', 'SET', 'TYPE'].includes(redis)) return redis;
+  return undefined;
 }

@@ -53,7 +53,7 @@ test('a console transcript: commands after the shell prompt, lines at the client
 test('a console here-document: the shell\'s `> ` continuation is shell, not client input', () => {
   const step = one('```console', '$ cat <<EOF > motd', '> welcome', '> EOF', '$ cat motd', 'welcome', '```');
   assert.equal(step.code, 'cat <<EOF > motd\nwelcome\nEOF\ncat motd');
-  assert.deepEqual(step.clientInput, { sessions: [], stray: [] });
+  assert.deepEqual(step.clientInput, { sessions: [], stray: [], shown: [] });
 });
 
 test('lines that look like a prompt and are shell: emptying a file, a here-document\'s body, a continued command', () => {
@@ -65,7 +65,7 @@ test('lines that look like a prompt and are shell: emptying a file, a here-docum
   ]) {
     const step = one('```bash', ...lines, '```');
     assert.equal(step.runnable, true, lines.join(' / '));
-    assert.deepEqual(step.clientInput, { sessions: [], stray: [] }, lines.join(' / '));
+    assert.deepEqual(step.clientInput, { sessions: [], stray: [], shown: [] }, lines.join(' / '));
     assert.equal(fillPlaceholders(step, {}).code, lines.join('\n'), 'runs as written');
   }
 });
@@ -120,4 +120,74 @@ test('shell after a bare client stays shell: the client waits for a person', () 
     assert.deepEqual(step.clientInput.sessions, [], lines.join(' / '));
     assert.ok(step.risk.reasons.some((r) => r.kind === 'interactive'), lines.join(' / '));
   }
+});
+
+test('transcripts in shell blocks: `$ ` before the client, its prompt lines and its answers', () => {
+  const mongo = one('```bash', '$ mongo --host db-1', 'rs0:PRIMARY> rs.status().ok', '1', '```');
+  assert.equal(mongo.runnable, true);
+  assert.deepEqual(typed(mongo)[0], { client: 'mongo', opener: 'mongo --host db-1', typed: ['rs.status().ok'] });
+  const mysql = one('```sh', 'shell> mysql -u root -p', 'mysql> SHOW DATABASES;', '```');
+  assert.deepEqual(typed(mysql)[0]!.typed, ['SHOW DATABASES;']);
+  const valkey = one('```bash', '$ valkey-cli', '> KEYS *', '```');
+  assert.deepEqual(typed(valkey)[0]!.typed, ['KEYS *']);
+  const loop = one('```console', '$ for f in *.log; do', '>   gzip "$f"', '> done', '```');
+  assert.equal(loop.code, 'for f in *.log; do\n  gzip "$f"\ndone');
+  assert.deepEqual(loop.clientInput, { sessions: [], stray: [], shown: [] });
+});
+
+test('what ends typed lines written without prompts: a blank line, a shell command, the client quitting', () => {
+  const sqlite = one('```bash', 'sqlite3 app.db', '.tables', '', 'update-ca-certificates', '```');
+  assert.deepEqual(typed(sqlite)[0]!.typed, ['.tables']);
+  const truncate = one('```bash', 'psql -U app', '\\dt', '', 'truncate -s 0 app.log', '```');
+  assert.deepEqual(typed(truncate)[0]!.typed, ['\\dt']);
+  const ping = one('```bash', 'redis-cli -h cache', 'ping -c 1 cache', '```');
+  assert.deepEqual(ping.clientInput.sessions, [], 'a lower-case ping is the shell\'s');
+  const quit = one('```bash', 'docker exec -it db bash', 'psql -U app', '\\dt', '\\q', 'exit', '```');
+  assert.deepEqual(typed(quit)[0]!.typed, ['\\dt', '\\q'], 'the exit after \\q is the container shell\'s');
+  const chained = one('```bash', '> a.log && > b.log', '```');
+  assert.equal(chained.runnable, true);
+});
+
+test('typed lines with the doc\'s comments between them, a statement over several lines, a bare prompt', () => {
+  const mysql = one('```bash', 'mysql -u root -p', '# the databases', 'show databases;', '# and the tables', 'show tables;', '```');
+  assert.deepEqual(typed(mysql)[0]!.typed, ['show databases;', 'show tables;']);
+  assert.equal(fillPlaceholders(mysql, {}).code, "mysql -u root -p <<'OPSDOC_CLIENT_INPUT'\n\nshow databases;\n\nshow tables;\nOPSDOC_CLIENT_INPUT");
+  const js = one('```bash', 'mongosh', '> db.createUser({', '  user: "reporter",', '  roles: ["read"]', '})', 'echo created', '```');
+  assert.deepEqual(typed(js)[0]!.typed, ['db.createUser({', '  user: "reporter",', '  roles: ["read"]', '})']);
+  const bare = one('```bash', '$ psql -U app', 'app=>', '```');
+  assert.deepEqual(bare.clientInput.sessions, [], 'nothing typed: the client waits for a person');
+  assert.ok(bare.risk.reasons.some((r) => r.kind === 'interactive'));
+});
+
+test('remarks after psql\'s backslash commands and after a statement\'s `;` are not sent; `#` inside SQL is', () => {
+  const step = one('```bash', 'podman exec -it pg psql', '\\dt   # the tables', 'SELECT 1;  # a check', 'SELECT 6 # 3;', '```');
+  assert.deepEqual(typed(step)[0]!.typed, ['\\dt', 'SELECT 1;', 'SELECT 6 # 3;']);
+});
+
+test('a client\'s statement alone in a shell block does not run: psql\'s \\dt, SQL in capitals, a redis command', () => {
+  for (const [line, word] of [['\\dt', '\\dt'], ['SELECT * FROM users;', 'SELECT'], ['KEYS session:*', 'KEYS']] as const) {
+    const step = one('```bash', line, '```');
+    assert.equal(step.runnable, false, line);
+    assert.match(step.notRunnableReason ?? '', new RegExp(`is a client's input \\(${word.replace(/\\/g, '\\\\')}\\)`), line);
+  }
+  for (const line of ['\\cp -f a b', 'select-editor', 'INFO=1 make', 'echo SELECT']) {
+    assert.equal(one('```bash', line, '```').runnable, true, line);
+  }
+});
+
+test('a prompt shown with nothing typed never runs; the client it follows waits for a person', () => {
+  const step = one('```console', '$ psql -U reports -h localhost reports', 'reports=>', '```');
+  assert.equal(step.runnable, true);
+  assert.equal(fillPlaceholders(step, {}).code, 'psql -U reports -h localhost reports\n');
+  assert.ok(step.risk.reasons.some((r) => r.kind === 'interactive'));
+});
+
+test('platform commands that open psql or another SQL client: heroku, fly, gcloud, rails', () => {
+  for (const opener of ['heroku pg:psql -a shop', 'fly postgres connect -a shop-db', 'gcloud sql connect shop-db --user=postgres', 'bin/rails dbconsole']) {
+    const step = one('```bash', opener, '\\dt   # the tables', 'SELECT count(*) FROM orders;', '```');
+    assert.equal(step.runnable, true, opener);
+    assert.deepEqual(typed(step)[0]!.typed, ['\\dt', 'SELECT count(*) FROM orders;'], opener);
+  }
+  const filled = fillPlaceholders(one('```bash', 'heroku pg:psql', "SELECT * FROM users WHERE email = '<email>';", '```'), { email: "x'; DROP TABLE users; --" });
+  assert.match(filled.code, /email = 'x''; DROP TABLE users; --';/, 'the value is one SQL string, in psql\'s quoting');
 });
