@@ -16,6 +16,7 @@ import { fillPlaceholders } from '../core/fill';
 import { decideGates, fillOptionsFor } from '../core/gates';
 import { isSecretName } from '../core/secrets';
 import { formatDuration } from '../core/notes';
+import { commandTranscript } from '../core/outcome';
 import { parseRunbook, type Runbook, type Step } from '../core/model';
 import { appendHistory, writeNote } from '../runners/records';
 import { RunbookRunner } from '../runners/runbookRunner';
@@ -240,6 +241,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const typedSecrets = Object.entries(values).filter(([name]) => isSecretName(name)).map(([, value]) => value);
   const who = whoRuns(root);
   const abort = new AbortController();
+  // Commands echoed dim on a person's terminal, plain in a log (NO_COLOR says no colour at all).
+  const colour = io.tty?.out === true && !process.env['NO_COLOR'];
   const runner = new RunbookRunner({
     profile,
     root,
@@ -270,10 +273,12 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${profile.name})\n`);
         for (const hop of event.hops) io.out(`   → part of this step runs on ${hop} (ssh from the session's target)\n`);
         for (const part of event.leftOut) io.out(`   → lines ${part.line + 1}-${part.endLine + 1} left out: for ${part.env} (“${part.evidence}”)\n`);
-      } else if (event.type === 'output') io.out(event.chunk);
+      } else if (event.type === 'command') io.out(commandTranscript(event.text).map((l) => dim(`${l}\n`, colour)).join(''));
+      else if (event.type === 'output') io.out(event.chunk);
       else {
         const o = event.outcome;
         const mark = o.status === 'passed' ? '✓' : o.status === 'skipped' ? '↷' : '✗';
+        if (event.notRun) io.out(dim(`   lines ${event.notRun.line + 1}-${event.notRun.endLine + 1} not run\n`, colour));
         io.out(`${mark} ${o.status} · exit ${o.exitCode ?? '-'} · ${formatDuration(o.durationMs)}${o.reason ? ` · ${o.reason}` : ''}\n`);
       }
     },
@@ -315,3 +320,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   return stop.exitCode ?? exit;
 }
 
+
+/** Text in the terminal's dim style when `colour`, else as it is. */
+function dim(text: string, colour: boolean): string {
+  if (!colour) return text;
+  const end = text.endsWith('\n') ? '\n' : '';
+  return `\x1b[2m${end ? text.slice(0, -1) : text}\x1b[0m${end}`;
+}

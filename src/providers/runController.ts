@@ -496,15 +496,20 @@ export class RunController implements vscode.Disposable {
         const where = [`${profile.name}: ${describeTarget(profile.target)}`, `lines ${step.line + 1}-${step.endLine + 1}`];
         for (const hop of event.hops) where.push(`part runs on ${hop}`);
         for (const part of event.leftOut) where.push(`lines ${part.line + 1}-${part.endLine + 1} (${part.env}) left out`);
-        const command = copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, fillOptionsFor(step, profile));
+        // Statement by statement as each starts when the runner says so; otherwise all at once.
+        const command = event.commands ? '' : copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, fillOptionsFor(step, profile));
         terminal.stepHeader([...step.section, step.name].join(' › '), where.join(' · '), command);
         break;
       }
+      case 'command':
+        if (!session.typedSteps.has(event.step)) terminal.command(event.text);
+        break;
       case 'output':
         // Redacted by the runner as a stream, with this session's values as they are now.
         terminal.output(event.chunk);
         break;
       case 'step-end':
+        if (event.notRun && !session.typedSteps.has(event.step)) terminal.notRun(event.notRun.line, event.notRun.endLine);
         break;
     }
   }

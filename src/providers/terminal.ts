@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import { formatDuration } from '../core/notes';
-import type { Outcome } from '../core/outcome';
+import { commandTranscript, type Outcome } from '../core/outcome';
 
 /** What the terminal tells its session. */
 export interface TerminalHandlers {
@@ -121,8 +121,22 @@ export class SessionTerminal implements vscode.Disposable {
   /** A step begins: its header and the command as it runs. */
   stepHeader(title: string, where: string, command: string): void {
     this.write(`\n${bold(`━━ ${title}`)}  ${dim(`(${where})`)}\n`);
-    const lines = command.split('\n');
-    if (lines.length > 0 && command.trim() !== '') this.write(lines.map((l) => dim(`$ ${l}`)).join('\n') + '\n');
+    this.command(command);
+  }
+
+  /** A command about to run, dim: `$ first line`, `> ` before continuation lines. */
+  command(text: string): void {
+    const lines = commandTranscript(text);
+    if (lines.length === 0) return;
+    // Output the statement before it left mid-line ends its line first.
+    const start = this.transcript.endsWith('\n') || this.transcript === '' ? '' : '\n';
+    this.write(start + lines.map((l) => dim(l)).join('\n') + '\n');
+  }
+
+  /** Doc lines (0-based) of a step that did not run because a statement before them failed. */
+  notRun(line: number, endLine: number): void {
+    const start = this.transcript.endsWith('\n') || this.transcript === '' ? '' : '\n';
+    this.write(`${start}${dim(`lines ${line + 1}-${endLine + 1} not run`)}\n`);
   }
 
   /** A gate or the run said no: one line, in yellow. */

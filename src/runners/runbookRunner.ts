@@ -7,26 +7,36 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
-import { lexLines, parseDuration, type Step, type Variant } from '../core/model';
+import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../core/model';
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
 import { fillOptionsFor, linePlan } from '../core/gates';
 import { singleQuoted, splitHops } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
-import { redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
-import { ShellSession, type StepResult } from './shellSession';
+import { isSecretName, redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
+import { ShellSession, type StepCommand, type StepResult } from './shellSession';
 import { openTarget, type TargetCallbacks } from './targets';
 import type { Transport } from './transport';
 
 /** What a runner reports while it works. */
 export type RunEvent =
   | { type: 'session'; description: string; reason?: string }
-  /** `leftOut`: parts of a block split by environment that do not run on this profile. */
-  | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[] }
+  /**
+   * `leftOut`: parts of a block split by environment that do not run on this profile.
+   * `commands`: whether `command` events follow as each statement starts (a shell step in a
+   * bash session); otherwise a front end shows the whole command at once.
+   */
+  | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[]; commands: boolean }
+  /**
+   * A statement of the step starts: its text as it runs (values filled, secrets masked) and
+   * the 0-based doc lines it spans.
+   */
+  | { type: 'command'; step: Step; text: string; line: number; endLine: number }
   /** `chunk` is redacted as a stream (see `RedactStream`): a secret split across writes to its stream never shows. */
   | { type: 'output'; step: Step; chunk: string; stream: 'stdout' | 'stderr' }
-  | { type: 'step-end'; step: Step; outcome: Outcome };
+  /** `notRun`: doc lines of the step after the statement a failure stopped at (0-based, inclusive). */
+  | { type: 'step-end'; step: Step; outcome: Outcome; notRun?: { line: number; endLine: number } };
 
 /** What a run of one step knows besides the step: where it comes from, what its gates said. */
 export interface StepContext {
@@ -100,6 +110,12 @@ export class RunbookRunner {
     return [...Object.values(this.options.secrets ?? {}), ...(this.options.redact ?? [])];
   }
 
+  /** What a command shown as it runs hides: the secrets, and values of placeholders named like one (`<api-token>`). */
+  private maskedValues(step: Step, values: Readonly<Record<string, string>>): string[] {
+    const named = step.placeholders.filter((p) => isSecretName(p.name)).map((p) => values[p.name]).filter((v): v is string => v !== undefined && v !== '');
+    return [...this.secretValues, ...named];
+  }
+
   /** Where the live session started (its working directory), once started. */
   directory?: string;
 
@@ -117,13 +133,13 @@ export class RunbookRunner {
    */
   async run(step: Step, signal?: AbortSignal, where: StepContext = {}): Promise<Outcome> {
     const started = Date.now();
-    const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code)): Outcome => {
+    const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code), notRun?: { line: number; endLine: number }): Outcome => {
       const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name, ...(where.override ? { override: where.override } : {}) };
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
       // The tail is the end of what the output events showed, redacted as a stream already
       // (redacting a raw tail cut at its start could show the second half of a secret).
       if (done.reason) done.reason = redact(done.reason, this.secretValues);
-      this.options.onEvent?.({ type: 'step-end', step, outcome: done });
+      this.options.onEvent?.({ type: 'step-end', step, outcome: done, ...(notRun ? { notRun } : {}) });
       return done;
     };
     if (!step.runnable) {
@@ -152,7 +168,10 @@ export class RunbookRunner {
     } catch (error) {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
-    this.options.onEvent?.({ type: 'step-start', step, hops, leftOut: lines.run === 'part' ? lines.dropped : [] });
+    // Which doc line each line of the code that runs comes from: a shell step's statements are
+    // shown as they start, at their own lines (not for hops, whose code is rearranged).
+    const docLines = step.runAs === 'shell' && hops.length === 0 && session.dialect === 'bash' ? runDocLines(step, filled) : undefined;
+    this.options.onEvent?.({ type: 'step-start', step, hops, leftOut: lines.run === 'part' ? lines.dropped : [], commands: docLines !== undefined });
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
     if (cwd !== undefined) {
@@ -166,6 +185,12 @@ export class RunbookRunner {
     const timeoutMs = timeout?.ms;
     // Made after the session started: a password typed to open it is among the values by now.
     const output = new ShownOutput(this.secretValues, this.options.tailBytes ?? DEFAULT_TAIL, (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk, stream }));
+    const masked = this.maskedValues(step, values);
+    const span = (command: StepCommand) => {
+      const first = docLines?.[command.line - 1] ?? step.line + 1;
+      const last = docLines?.[command.line - 1 + shownStatement(command.text).split('\n').length - 1] ?? first;
+      return { line: first, endLine: last };
+    };
     const running = session.run({
       code,
       ...(signal ? { signal } : {}),
@@ -173,6 +198,13 @@ export class RunbookRunner {
       continueOnError: step.attributes['continueOnError'] === true,
       ...(this.options.input ? { input: true } : {}),
       onOutput: (chunk, stream) => output.push(chunk, stream),
+      ...(docLines ? {
+        onCommand: (command: StepCommand) => {
+          // What the statement before it printed comes first.
+          output.flush();
+          this.options.onEvent?.({ type: 'command', step, text: redact(shownStatement(command.text), masked), ...span(command) });
+        },
+      } : {}),
     });
     // The shell has the step now: what the outcome needs anyway is worked out while it runs
     // rather than between steps.
@@ -200,6 +232,14 @@ export class RunbookRunner {
     }
     // Why it was cancelled, when the canceller said (`abort('stopped by SIGTERM')`).
     if (status === 'cancelled' && typeof signal?.reason === 'string') reason = reason ? `${signal.reason}; ${reason}` : signal.reason;
+    // Where and why it failed, in the doc's lines: `line 73: ssh: command not found`.
+    const stopped = docLines && result.lastCommand ? span(result.lastCommand) : undefined;
+    if (status === 'failed' && reason === undefined) reason = failureReason(output.failureText, result.exitCode, stopped?.line);
+    let notRun: { line: number; endLine: number } | undefined;
+    if (stopped && (status === 'failed' || status === 'cancelled' || status === 'timed-out')) {
+      const after = step.codeLines.map((c, i) => ({ line: c.line, kept: filled.lines[i] !== null && filled.lines[i]!.trim() !== '' })).filter((c) => c.kept && c.line > stopped.endLine);
+      if (after.length > 0) notRun = { line: after[0]!.line, endLine: after[after.length - 1]!.line };
+    }
     // `expect` judged the output as the step printed it; what is recorded is what was shown.
     return finish({
       status,
@@ -208,7 +248,7 @@ export class RunbookRunner {
       durationMs: result.durationMs,
       tail: output.tail,
       ...(reason ? { reason } : {}),
-    }, codeHash);
+    }, codeHash, notRun);
   }
 
   /**
@@ -340,6 +380,8 @@ class ShownOutput {
   private readonly streams: Record<'stdout' | 'stderr', RedactStream>;
   private idle: NodeJS.Timeout | undefined;
   private kept = '';
+  /** What each stream showed since the running statement started (its last 2 KB). */
+  private recent = { stdout: '', stderr: '' };
 
   constructor(secrets: readonly string[], private readonly tailSize: number, private readonly emit: (chunk: string, stream: 'stdout' | 'stderr') => void) {
     this.streams = { stdout: new RedactStream(secrets), stderr: new RedactStream(secrets) };
@@ -364,6 +406,23 @@ class ShownOutput {
     }
   }
 
+  /** A statement ended: what is held back is shown now, before what comes next. */
+  flush(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
+    this.show(this.streams.stdout.flush(), 'stdout');
+    this.show(this.streams.stderr.flush(), 'stderr');
+    this.recent = { stdout: '', stderr: '' };
+  }
+
+  /**
+   * What says why the running statement failed: what it wrote to stderr, else to stdout.
+   * (Read per stream: the two pipes' chunks interleave at any point in the tail.)
+   */
+  get failureText(): string {
+    return this.recent.stderr.trim() !== '' ? this.recent.stderr : this.recent.stdout.trim() !== '' ? this.recent.stdout : this.tail;
+  }
+
   /** The step ended: everything held is shown. */
   end(): void {
     if (this.idle) clearTimeout(this.idle);
@@ -379,6 +438,55 @@ class ShownOutput {
       // Trimmed at twice the size: each character is copied a bounded number of times.
       if (this.kept.length > 2 * this.tailSize) this.kept = this.kept.slice(this.kept.length - this.tailSize);
     }
+    const recent = this.recent[stream] + text;
+    this.recent[stream] = recent.length > 4096 ? recent.slice(-2048) : recent;
     this.emit(text, stream);
   }
+}
+
+/**
+ * The 0-based doc line of each line of a shell step's code as it runs (`filled.code`): a code
+ * line a value with line breaks (or a client's here-document end) made several stays its line.
+ */
+function runDocLines(step: Step, filled: FilledCode): number[] {
+  const out: number[] = [];
+  filled.lines.forEach((text, i) => {
+    if (text === null) return;
+    const line = step.codeLines[i]?.line ?? step.line + 1;
+    for (let n = text.split('\n').length; n > 0; n--) out.push(line);
+  });
+  return out;
+}
+
+/**
+ * A statement as a transcript shows it: without the blank and comment-only lines that follow
+ * it in the doc (they belong to no statement; a `#` inside a string or here-document stays).
+ */
+function shownStatement(text: string): string {
+  const lines = trimEndOf(text, '\n').split('\n');
+  const lexed = lexLines(lines, 'shell');
+  let end = lines.length;
+  while (end > 1 && !lexed[end - 1]!.continued && lexed[end - 1]!.code.trim() === '') end--;
+  return lines.slice(0, end).join('\n');
+}
+
+/** Strips terminal colour and cursor sequences, for reading output as words. */
+// eslint-disable-next-line no-control-regex -- escape sequences are what it strips
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+/**
+ * Why a step failed, from what it showed: its last line of output that says something (without
+ * the shell's own `bash: line 3:` prefix, which counts the wrapper's lines, not the doc's), at
+ * the doc line of the statement it stopped at: `line 73: ssh: command not found`. Without
+ * output, the exit code.
+ */
+export function failureReason(tail: string, exitCode: number | null, docLine?: number): string {
+  const lines = tail.replace(ANSI, '').split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => l !== '');
+  let last = lines[lines.length - 1];
+  if (last !== undefined) {
+    last = last.replace(/^(?:[\w./-]*(?:bash|sh)|\/dev\/(?:stdin|fd\/\d+)|environment)(?:: eval)?: line \d+: /, '');
+    if (last.length > 200) last = `${last.slice(0, 197)}...`;
+  }
+  const what = last ?? (exitCode === null ? 'no exit code' : `exit ${exitCode}`);
+  return docLine === undefined ? what : `line ${docLine + 1}: ${what}`;
 }

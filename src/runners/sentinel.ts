@@ -11,6 +11,8 @@ export interface SentinelEvents {
   start(): void;
   /** The end marker, with the step's exit status. */
   end(code: number): void;
+  /** A command marker (`\n<nonce>C<index>\n`): the step's statement `index` starts. */
+  command?(index: number): void;
   /** Text outside any step (echo, output between steps), dropped. */
   discard?(text: string): void;
 }
@@ -19,11 +21,12 @@ const IDLE = 0;
 const SKIP_LINE = 1;
 const RUN = 2;
 const CODE = 3;
+const COMMAND = 4;
 
 /**
  * Splits one output stream of a session into step output and markers: `<nonce>S` then the rest
- * of that line starts a step, `\n<nonce>E<digits>\n` ends it (the `\n` before the nonce is the
- * session's, never the step's; on a pty, where the terminal writes `\r\n`, the `\r` before it
+ * of that line starts a step, `\n<nonce>C<digits>\n` inside it says which statement starts,
+ * `\n<nonce>E<digits>\n` ends it (the `\n` before the nonce is the session's, never the step's; on a pty, where the terminal writes `\r\n`, the `\r` before it
  * is dropped too). Chunks may split anywhere: only a possible partial end marker at a chunk's
  * end is held back (at most the marker's length); everything else is passed on at once, so
  * output streams as it comes and nothing accumulates.
@@ -33,6 +36,8 @@ export class SentinelParser {
   private pending = '';
   private code = '';
   private readonly endToken: string;
+  /** What starts a marker inside a step: the letter after it says which (`E`nd, `C`ommand). */
+  private readonly markToken: string;
 
   constructor(
     private readonly nonce: string,
@@ -40,6 +45,7 @@ export class SentinelParser {
     private readonly events: SentinelEvents,
   ) {
     this.endToken = `\n${nonce}E`;
+    this.markToken = `\n${nonce}`;
   }
 
   /** Feeds the next chunk of the stream. */
@@ -49,13 +55,20 @@ export class SentinelParser {
     let i = 0;
     while (i < s.length) {
       if (this.state === RUN) {
-        const k = s.indexOf(this.endToken, i);
-        if (k >= 0) {
+        const k = s.indexOf(this.markToken, i);
+        const letter = k >= 0 ? s.charCodeAt(k + this.markToken.length) : NaN;
+        if (k >= 0 && (letter === 69 /* E */ || letter === 67 /* C */)) {
           const cut = this.crlf && k > i && s.charCodeAt(k - 1) === 13 ? k - 1 : k;
           if (cut > i) this.events.data(s.slice(i, cut));
-          i = k + this.endToken.length;
-          this.state = CODE;
+          i = k + this.markToken.length + 1;
+          this.state = letter === 69 ? CODE : COMMAND;
           this.code = '';
+          continue;
+        }
+        if (k >= 0 && !Number.isNaN(letter)) {
+          // The nonce followed by no marker letter: output after all.
+          this.events.data(s.slice(i, k + 1));
+          i = k + 1;
           continue;
         }
         const hold = this.partialEnd(s, i);
@@ -92,6 +105,16 @@ export class SentinelParser {
         this.events.start();
         continue;
       }
+      if (this.state === COMMAND) {
+        // The statement's index, up to the end of the line; then the step goes on.
+        const c = s.charCodeAt(i++);
+        if (c >= 48 && c <= 57) this.code += s[i - 1];
+        else if (c === 10) {
+          this.state = RUN;
+          if (this.code !== '') this.events.command?.(Number(this.code));
+        }
+        continue;
+      }
       // CODE: digits up to the end of the line.
       const c = s.charCodeAt(i++);
       if (c >= 48 && c <= 57) this.code += s[i - 1];
@@ -114,16 +137,16 @@ export class SentinelParser {
   }
 
   /**
-   * How many characters at the end of s[from..] could be the beginning of the end marker (plus
+   * How many characters at the end of s[from..] could be the beginning of a marker (plus
    * a `\r` before it on a pty). The marker holds a single `\n`, its first character, so only
    * the last `\n` within reach can start one.
    */
   private partialEnd(s: string, from: number): number {
-    const min = Math.max(from, s.length - this.endToken.length + 1);
+    const min = Math.max(from, s.length - this.markToken.length);
     let hold = 0;
     for (let j = s.length - 1; j >= min; j--) {
       if (s.charCodeAt(j) === 10) {
-        if (this.endToken.startsWith(s.slice(j))) hold = s.length - j;
+        if (this.markToken.startsWith(s.slice(j))) hold = s.length - j;
         break;
       }
     }

@@ -83,6 +83,10 @@ export function bashInit(nonce: string, pty: boolean): string {
     'PS1= PS2=',
     'shopt -s expand_aliases',
     "__opsdoc_q() { __opsdoc_rs=$?; case $- in *x*) __opsdoc_x='set -x;'; builtin set +x;; *) __opsdoc_x=;; esac; builtin return $__opsdoc_rs; }",
+    // The command marker of statement $1, to the session's copies of stdout and stderr (a
+    // step's own `exec >` does not lose it; on pipes, stderr's lets what the statement writes
+    // there be shown after it starts); `$?` is kept for the statement after it.
+    `__opsdoc_c() { __opsdoc_rs=$?; ${pty ? '' : `builtin printf '\\n%sC%s\\n' "$__opsdoc_n" "$1" >&$__opsdoc_2;`}builtin printf '\\n%sC%s\\n' "$__opsdoc_n" "$1" >&$__opsdoc_1; builtin return $__opsdoc_rs; }`,
     '__opsdoc_t() {',
     sigTrap(130, 'INT'),
     sigTrap(143, 'TERM'),
@@ -120,11 +124,10 @@ export function bashInit(nonce: string, pty: boolean): string {
 
 /**
  * One bash step, read by `__opsdoc_r` and evaluated by the loop: its statements into
- * `__opsdoc_B` (and, for several, the text that evals them into `__opsdoc_b`); then start, source
- * the driver (stdin /dev/null unless a person can type), end.
+ * `__opsdoc_B` (and, for several, the text that evals them into `__opsdoc_b`, each after its
+ * command marker); then start, source the driver (stdin /dev/null unless a person can type), end.
  */
-export function bashStep(code: string, continueOnError: boolean, input: boolean, pty: boolean): string {
-  const statements = bashStatements(code);
+export function bashStep(code: string, continueOnError: boolean, input: boolean, pty: boolean, statements = bashStatements(code)): string {
   const words = statements.map((s) => quoteWord(s.text, 'bash', pty));
   let evals = '';
   if (statements.length > 1) {
@@ -136,7 +139,7 @@ export function bashStep(code: string, continueOnError: boolean, input: boolean,
         evals += '\n'.repeat(s.line - line);
         line = s.line;
       } else if (i > 0) evals += ';';
-      evals += `builtin eval "$__opsdoc_x\${__opsdoc_B[${i}]}"`;
+      evals += `{ __opsdoc_c ${i};} 2>/dev/null;builtin eval "$__opsdoc_x\${__opsdoc_B[${i}]}"`;
       if (i < statements.length - 1) evals += ';{ __opsdoc_q;} 2>/dev/null';
     });
     evals = `__opsdoc_b=${quoteWord(evals, 'bash', pty)}\n`;
@@ -154,7 +157,7 @@ export function bashStep(code: string, continueOnError: boolean, input: boolean,
  * step with it. Code on one line without `;` or a lone `&` is one statement and is not parsed;
  * code that does not parse is evaluated whole (bash then reports its syntax error).
  */
-function bashStatements(code: string): { text: string; line: number }[] {
+export function bashStatements(code: string): { text: string; line: number }[] {
   const body = trimEndOf(code, '\n');
   // Only a line break, `;` or a lone `&` (not `&&`, `>&`, `&>`) can end a statement.
   if (!/[\n;]|(?<![&>])&(?![&>])/.test(body)) return [{ text: code, line: 1 }];

@@ -148,7 +148,8 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Channel, ChannelEnd, Transport } from './transport';
 import { SentinelParser, Tail } from './sentinel';
-import { bashBootstrap, bashFrame, bashInit, shInit, bashStep, shStep } from './sessionScripts';
+import { StatementOrder } from './statementOrder';
+import { bashBootstrap, bashFrame, bashInit, bashStatements, shInit, bashStep, shStep } from './sessionScripts';
 
 /** One step to run in a session. */
 export interface StepRun {
@@ -172,6 +173,20 @@ export interface StepRun {
    * 'stdout'). Called synchronously from the stream; an exception it throws is ignored.
    */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * A top-level statement of the step starts (bash sessions; sh runs the step as one command
+   * and never calls it): its text and the 1-based line of `code` it starts on. Called in order
+   * with the output around it.
+   */
+  onCommand?: (command: StepCommand) => void;
+}
+
+/** A top-level statement of a step, as `StepRun.onCommand` and `StepResult.lastCommand` give it. */
+export interface StepCommand {
+  index: number;
+  text: string;
+  /** 1-based line of the step's code. */
+  line: number;
 }
 
 /** What happened when a step ran. */
@@ -188,6 +203,8 @@ export interface StepResult {
   tail: string;
   /** set when the shell died or the connection dropped during the step */
   sessionEnded?: ChannelEnd;
+  /** The last statement that started (bash sessions): where a failed step stopped. */
+  lastCommand?: StepCommand;
 }
 
 /** Options for {@link ShellSession.start}. */
@@ -246,7 +263,8 @@ export class ShellSession {
   private readonly stderrParser: SentinelParser | undefined;
   private readonly streamsDone: Promise<unknown>;
   private readonly pty: boolean;
-  private readonly dialect: 'bash' | 'sh';
+  /** The shell's dialect: a bash session reports each statement of a step as it starts (`StepRun.onCommand`). */
+  readonly dialect: 'bash' | 'sh';
   private readonly tailSize: number;
   private readonly graceMs: number;
   /** Output dropped outside steps during start, for the error message if start fails. */
@@ -275,6 +293,7 @@ export class ShellSession {
     this.stdoutParser = new SentinelParser(nonce, this.pty, {
       data: (text) => this.emit(text, 'stdout'),
       start: () => this.onStart(),
+      command: (index) => this.active?.order?.marker(index, 'stdout'),
       end: (code) => this.onEnd('stdout', code),
       discard: noise,
     });
@@ -285,6 +304,7 @@ export class ShellSession {
       this.stderrParser = new SentinelParser(nonce, false, {
         data: (text) => this.emit(text, 'stderr'),
         start: () => {},
+        command: (index) => this.active?.order?.marker(index, 'stderr'),
         end: (code) => this.onEnd('stderr', code),
         discard: noise,
       });
@@ -394,6 +414,7 @@ export class ShellSession {
         timers: [],
         finish: (result) => {
           for (const timer of active.timers) clearTimeout(timer);
+          active.order?.flush();
           step.signal?.removeEventListener('abort', onAbort);
           if (this.active === active) this.active = undefined;
           resolve(result);
@@ -414,9 +435,18 @@ export class ShellSession {
       }
       const code = step.code.replace(/\r\n/g, '\n');
       const input = Boolean(step.input) && !internal;
+      if (this.dialect === 'bash' && !internal) {
+        active.statements = bashStatements(code);
+        if (active.statements.length > 1) {
+          active.order = new StatementOrder(this.stderrParser ? ['stdout', 'stderr'] : ['stdout'], {
+            data: (text, stream) => this.deliver(active, text, stream),
+            command: (index) => this.onCommand(active, index),
+          });
+        }
+      }
       // bash reads each text up to its end (see `bashBootstrap`).
       const wrapper = this.dialect === 'bash'
-        ? bashFrame(bashStep(code, Boolean(step.continueOnError), input, this.pty), this.sync, this.pty)
+        ? bashFrame(bashStep(code, Boolean(step.continueOnError), input, this.pty, active.statements), this.sync, this.pty)
         : shStep(code, Boolean(step.continueOnError), input, this.pty);
       this.channel.stdin.write((internal?.prefix ?? '') + wrapper);
     });
@@ -446,6 +476,12 @@ export class ShellSession {
   private emit(text: string, stream: 'stdout' | 'stderr'): void {
     const active = this.active;
     if (!active) return;
+    if (active.order) active.order.data(text, stream);
+    else this.deliver(active, text, stream);
+  }
+
+  /** Output of the step, in order with its statements' starts. */
+  private deliver(active: Active, text: string, stream: 'stdout' | 'stderr'): void {
     active.tail.push(text);
     if (!active.step.onOutput) return;
     try {
@@ -455,10 +491,24 @@ export class ShellSession {
     }
   }
 
+  /** Statement `index` of the running step starts (every stream reached its command marker). */
+  private onCommand(active: Active, index: number): void {
+    const statement = active.statements?.[index];
+    if (!statement) return;
+    active.lastCommand = { index, text: statement.text, line: statement.line };
+    try {
+      active.step.onCommand?.(active.lastCommand);
+    } catch {
+      // The consumer's problem; the protocol must keep going.
+    }
+  }
+
   private onStart(): void {
     const active = this.active;
     if (!active) return;
     active.started = true;
+    // One statement has no marker of its own (the driver evals it directly): it starts now.
+    if (active.statements?.length === 1) this.onCommand(active, 0);
     if (active.stopping && !active.internal) this.channel.interrupt();
     for (const input of active.pendingInput) this.channel.stdin.write(input);
     active.pendingInput = [];
@@ -478,10 +528,11 @@ export class ShellSession {
 
   private finishStep(active: Active): void {
     if (this.active !== active || active.outCode === undefined) return;
+    active.order?.flush();
     const exitCode = active.outCode;
     // A step that close() interrupted may still end normally (its command died of the SIGTERM).
     const status = this.closedByUs ? 'cancelled' : (active.stopping ?? (exitCode === 0 ? 'passed' : 'failed'));
-    const result: StepResult = { status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text() };
+    const result: StepResult = { status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text(), ...(active.lastCommand ? { lastCommand: active.lastCommand } : {}) };
     if (this.closedByUs) result.sessionEnded = { code: null, reason: 'the session was closed during the step' };
     // The shell now reads what a person typed and the step left unread, up to this line: typed
     // text never reaches the shell as commands. Sent before the next step's wrapper can be.
@@ -511,7 +562,8 @@ export class ShellSession {
         reason = `the shell ended during the step: ${end.reason}`;
       }
       const exitCode = active.giveUp || this.closedByUs || end.signal ? null : end.code;
-      active.finish({ status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text(), sessionEnded: { ...end, reason } });
+      active.order?.flush();
+      active.finish({ status, exitCode, durationMs: performance.now() - active.t0, tail: active.tail.text(), sessionEnded: { ...end, reason }, ...(active.lastCommand ? { lastCommand: active.lastCommand } : {}) });
     }
     return end;
   }
@@ -531,6 +583,11 @@ interface Active {
   stopping: 'cancelled' | 'timed-out' | undefined;
   /** Set when the session closed the shell because the step would not stop. */
   giveUp?: string;
+  /** The step's top-level statements (bash), for its command markers. */
+  statements?: { text: string; line: number }[];
+  lastCommand?: StepCommand;
+  /** Orders output and statement starts across stdout and stderr (a step of several statements). */
+  order?: StatementOrder;
   timers: NodeJS.Timeout[];
   finish(result: StepResult): void;
 }

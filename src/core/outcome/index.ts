@@ -7,3 +7,4 @@ export * from './expect';
 export * from './junit';
 export * from './lensText';
 export * from './outcome';
+export * from './transcript';

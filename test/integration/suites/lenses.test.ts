@@ -114,8 +114,29 @@ suite('Opsdoc lenses', () => {
     assert.ok(vscode.window.terminals.some((t) => t.name === 'local (Opsdoc)'), 'a terminal named local (Opsdoc)');
     const session = api.controller.listSessions().find((s) => s.profile === 'local');
     assert.match(session?.text ?? '', /━━ Say hello › say-hello/);
-    assert.match(session?.text ?? '', /hello from the lens/);
+    assert.match(plain(session?.text ?? ''), /^hello from the lens\r?$/m, 'the output on its own line (the command line shows it quoted)');
     assert.match(session?.text ?? '', /✓ passed · exit 0/);
+  });
+
+  testWhenTrusted('the terminal shows each statement before its output, and where a failing step stopped', async function () {
+    const api = await opsdoc();
+    // Lines: 1 heading, 3 fence, 4 echo, 5 the failing command, 6-7 not run.
+    const editor = await runbook('zz-lenses-transcript.md', '## Stop early\n\n```bash\necho first-out\nopsdoc-missing-command --flag\necho second-out\necho third-out\n```\n');
+    const run = (await lensesOf(editor.document.uri)).find((l) => l.command?.command === 'opsdoc.runStep');
+    assert.ok(run?.command);
+    const outcome = await withUi(api, scriptedUi(() => undefined), () =>
+      vscode.commands.executeCommand<{ status: string; reason?: string }>(run.command!.command, ...(run.command!.arguments ?? [])));
+    assert.equal(outcome?.status, 'failed');
+    assert.equal(outcome?.reason, 'line 5: opsdoc-missing-command: command not found');
+    const text = plain(api.controller.listSessions().find((s) => s.profile === 'local')?.text ?? '');
+    const from = text.lastIndexOf('━━ Stop early');
+    const lines = text.slice(from).split(/\r?\n/);
+    const at = (line: string) => lines.indexOf(line);
+    assert.ok(at('$ echo first-out') > 0 && at('first-out') > at('$ echo first-out'), text.slice(from));
+    assert.ok(at('$ opsdoc-missing-command --flag') > at('first-out'), text.slice(from));
+    assert.ok(at('lines 6-7 not run') > at('$ opsdoc-missing-command --flag'), text.slice(from));
+    assert.equal(at('second-out'), -1, 'nothing after the failure ran');
+    assert.equal(at('$ echo second-out'), -1, 'nor is shown as if it ran');
   });
 
   testWhenUntrusted('in an untrusted workspace the lens says why nothing runs and offers to manage trust', async function () {
@@ -129,3 +150,9 @@ suite('Opsdoc lenses', () => {
     assert.equal(outcome, undefined, 'nothing runs');
   });
 });
+
+/** Terminal text without its colour sequences. */
+function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex -- colour sequences are what it strips
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}

@@ -35,7 +35,7 @@ test('a failing step is a JUnit failure at its file and line; the rest of its ru
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="opsdoc check" tests="6" failures="1" errors="0" skipped="1"/);
   assert.match(xml, /<testcase name="refused" classname="[^"]*a-good\.md" file="[^"]*a-good\.md" line="11"/);
-  assert.match(xml, /<testcase name="breaks" classname="[^"]*b-bad\.md" file="[^"]*b-bad\.md" line="7" time="[\d.]+">\n {6}<failure message="failed \(exit 1\)" type="StepFailed">/);
+  assert.match(xml, /<testcase name="breaks" classname="[^"]*b-bad\.md" file="[^"]*b-bad\.md" line="7" time="[\d.]+">\n {6}<failure message="failed \(exit 1\): line 8: breaking" type="StepFailed">/);
   assert.match(xml, /<testcase name="never-runs"[^>]*>\n {6}<skipped message="skipped after &quot;breaks&quot; failed"\/>/);
   assert.match(xml, /hello world/);
   // Every element that opens closes (well-formed at the level CI viewers need).

@@ -147,7 +147,7 @@ test('a real `opsdoc check --profile local --junit` run writes a file that valid
   const xml = readFileSync(junit, 'utf8');
   assert.ok(v.ok, `${v.messages}\n${xml}`);
   assert.equal(xpath(t, xml, 'count(//testcase)'), '3');
-  assert.equal(xpath(t, xml, 'string(//testcase[@name="break"]/failure/@message)'), 'failed (exit 3)');
+  assert.equal(xpath(t, xml, 'string(//testcase[@name="break"]/failure/@message)'), 'failed (exit 3): line 15: about to fail');
   assert.equal(xpath(t, xml, 'string(//testcase[@name="break"]/@line)'), '14');
   assert.equal(xpath(t, xml, 'string(//testcase[@name="after"]/skipped/@message)'), 'skipped after "break" failed');
   assert.equal(xpath(t, xml, 'count(//testcase[@name="not-in-run-all"])'), '0');
