@@ -16,7 +16,7 @@ import { fillPlaceholders } from '../core/fill';
 import { decideGates, fillOptionsFor } from '../core/gates';
 import { isSecretName } from '../core/secrets';
 import { formatDuration } from '../core/notes';
-import { commandTranscript } from '../core/outcome';
+import { commandTranscript, notRunText } from '../core/outcome';
 import { parseRunbook, type Runbook, type Step } from '../core/model';
 import { appendHistory, writeNote } from '../runners/records';
 import { RunbookRunner } from '../runners/runbookRunner';
@@ -278,7 +278,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       else {
         const o = event.outcome;
         const mark = o.status === 'passed' ? '✓' : o.status === 'skipped' ? '↷' : '✗';
-        if (event.notRun) io.out(dim(`   lines ${event.notRun.line + 1}-${event.notRun.endLine + 1} not run\n`, colour));
+        if (event.notRun) io.out(dim(`   ${notRunText(event.notRun.line, event.notRun.endLine)}\n`, colour));
         io.out(`${mark} ${o.status} · exit ${o.exitCode ?? '-'} · ${formatDuration(o.durationMs)}${o.reason ? ` · ${o.reason}` : ''}\n`);
       }
     },

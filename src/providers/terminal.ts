@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import { formatDuration } from '../core/notes';
-import { commandTranscript, type Outcome } from '../core/outcome';
+import { commandTranscript, notRunText, type Outcome } from '../core/outcome';
 
 /** What the terminal tells its session. */
 export interface TerminalHandlers {
@@ -136,7 +136,7 @@ export class SessionTerminal implements vscode.Disposable {
   /** Doc lines (0-based) of a step that did not run because a statement before them failed. */
   notRun(line: number, endLine: number): void {
     const start = this.transcript.endsWith('\n') || this.transcript === '' ? '' : '\n';
-    this.write(`${start}${dim(`lines ${line + 1}-${endLine + 1} not run`)}\n`);
+    this.write(`${start}${dim(notRunText(line, endLine))}\n`);
   }
 
   /** A gate or the run said no: one line, in yellow. */

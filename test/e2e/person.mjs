@@ -169,6 +169,13 @@ try {
     '# Danger zone', '', '## Drop the release (Destructive)', '', '> [!WARNING]', '> This deletes the release for good.', '',
     '```bash { name=drop-release }', 'rm -rf "/tmp/opsdoc-e2e-releases/<release-tag>"', '```', '',
   ].join('\n'));
+  // A block split by environment whose local part fails halfway: the transcript shows each
+  // command that ran, the staging lines as left out (never as commands), where it stopped.
+  writeFileSync(join(folder, 'transcript.md'), [
+    '# Transcript', '', '## Restart the stack', '',
+    '```bash { name=restart-stack }', 'echo "restarting the stack"', '# for staging', 'docker compose -f staging.yml down',
+    '# for local', 'echo "local stack down"', 'opsdoc-missing-tool --up', 'echo "local stack up"', '```', '',
+  ].join('\n'));
   // The terminal's default (WebGL) renderer draws on a canvas; the DOM renderer shows the same
   // thing to a person and keeps the text in `.xterm-rows`, where this test reads it. No port
   // forwarding toasts (a port seen in the output) over the terminal in the screenshots.
@@ -318,6 +325,27 @@ try {
     if (readFileSync(join(folder, 'danger.md'), 'utf8').includes('opsdoc:note')) throw new Error('a note was written: the step ran');
     if ((await terminalText()).joined.includes('opsdoc-e2e-releases')) throw new Error('the terminal shows the step ran');
   }, { picture: 'destructive-not-run' });
+
+  await stage('a split block that fails: each command before its output, the staging lines left out, the failing line and what did not run', async () => {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'transcript.md' }).first();
+    await row.click();
+    await page.locator('.tabs-container .tab', { hasText: 'transcript.md' }).waitFor({ timeout: 30_000 });
+    await clickRunLens('name=restart-stack');
+    await until('the terminal shows where the step stopped', async () => {
+      const { lines } = await terminalText();
+      return { ok: /line 12 not run/.test(lines), detail: lines.split('\n').slice(-12).join('\n') };
+    });
+    const { lines } = await terminalText();
+    const shown = lines.slice(lines.lastIndexOf('━━ Transcript')).split('\n');
+    const at = (text) => shown.findIndex((l) => l.trim() === text);
+    const order = ['$ echo "restarting the stack"', 'restarting the stack', '$ echo "local stack down"', 'local stack down', '$ opsdoc-missing-tool --up', 'line 12 not run'];
+    const where = order.map(at);
+    if (where.some((w, i) => w < 0 || (i > 0 && w <= where[i - 1]))) throw new Error(`the transcript is not in order (${where.join(', ')}):\n${shown.join('\n')}`);
+    if (!/lines 7-8 \(staging\) left out/.test(shown.slice(0, 3).join(''))) throw new Error(`the header does not say the staging lines are left out: ${shown[0]}`);
+    if (shown.some((l) => l.includes('docker compose'))) throw new Error(`a staging line shows in the terminal:\n${shown.join('\n')}`);
+    if (!shown.some((l) => /✗ failed · exit 127 · .* · line 11: opsdoc-missing-tool: command not found/.test(l))) throw new Error(`no failure line naming doc line 11:\n${shown.join('\n')}`);
+    if (at('local stack up') >= 0) throw new Error('a line after the failure ran');
+  }, { picture: 'transcript-split-failing' });
 } catch (error) {
   failed++;
   console.log(`✖ setup (at ${elapsed()})`);

@@ -29,3 +29,8 @@ export function commandTranscript(command: string): string[] {
   if (lines.length === 1 && lines[0] === '') return [];
   return lines.map((line, i) => `${i === 0 ? '$' : '>'} ${line.replace(CONTROL, visible)}`);
 }
+
+/** What a transcript says of a step's doc lines (0-based, inclusive) a failure left unrun. */
+export function notRunText(line: number, endLine: number): string {
+  return line === endLine ? `line ${line + 1} not run` : `lines ${line + 1}-${endLine + 1} not run`;
+}
