@@ -211,12 +211,44 @@ export function upsertNote(
   const newText = renderNote(step.name, outcomes, {
     mode,
     layout: found?.note.layout ?? newNoteLayout(text, lineStarts, step),
-    syntax: runbook.flavor === 'mdx' ? 'mdx' : 'html',
+    syntax: found?.note.syntax ?? noteSyntaxFor(text, runbook),
     prefix: fencePrefix(text, lineStarts, step),
     eol: endingAt(text, start, runbook.lineEnding),
   });
   const end = found ? found.note.end : start;
   return { edit: { start, end, newText }, changed: text.slice(start, end) !== newText };
+}
+
+/**
+ * The comment syntax a new note takes in `text`: `{/* *\/}` in MDX, which rejects HTML
+ * comments. That is a `.mdx` doc, and also a `.md` doc written as MDX (Docusaurus 3 compiles
+ * `.md` as MDX): outside code, it imports or exports (`import Tabs from '@theme/Tabs'`) or uses
+ * a component (`<Tabs>`, a capitalised tag, which HTML has not), or already holds a `{/*
+ * opsdoc:note` note; and it has no `<!--` comment outside code (an MDX compiler would have
+ * rejected it). Anything else gets `<!-- -->`.
+ */
+export function noteSyntaxFor(text: string, runbook: Pick<Runbook, 'flavor'>): NoteSyntax {
+  if (runbook.flavor === 'mdx') return 'mdx';
+  const lines = text.split(/\r\n|\r|\n/);
+  const inCode = new Uint8Array(lines.length);
+  for (const b of scanBlocks(text, runbook.flavor).code) inCode.fill(1, b.startLine, b.endLine + 1);
+  // Front matter is neither prose nor code.
+  let i = 0;
+  if (lines[0]?.trim() === '---') {
+    const end = lines.findIndex((l, k) => k > 0 && /^(?:---|\.\.\.)\s*$/.test(l));
+    if (end > 0) i = end + 1;
+  }
+  let mdx = false;
+  for (; i < lines.length; i++) {
+    if (inCode[i]) continue;
+    const line = lines[i]!;
+    if (line.includes('<!--')) return 'html';
+    if (/^import\s/.test(line) && /(?:^import|\sfrom)\s*(?:'[^']+'|"[^"]+");?\s*$/.test(line)) mdx = true;
+    else if (/^export\s+(?:const|let|var|function|default|\{)/.test(line)) mdx = true;
+    else if (/^\s*(?:>\s*)?<[A-Z][\w.]*(?:[\s/>]|$)/.test(line)) mdx = true;
+    else if (line.includes('{/* opsdoc:note')) mdx = true;
+  }
+  return mdx ? 'mdx' : 'html';
 }
 
 /**
@@ -244,7 +276,7 @@ export function removeNote(
       const newText = renderNote(step.name, kept, {
         mode: note.mode,
         layout: note.layout,
-        syntax: runbook.flavor === 'mdx' ? 'mdx' : 'html',
+        syntax: note.syntax,
         prefix: fencePrefix(text, lineStarts, step),
         eol: endingAt(text, ownStart, runbook.lineEnding),
       });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { applyEdit, findNote, NoteError, parseNotes, removeNote, renderNote, upsertNote, type NoteMode } from '../../../../src/core/notes/notes';
 import { hashCode, type Outcome } from '../../../../src/core/outcome/outcome';
 import { outlineWithoutNotes, outcomeFor, parse } from './support';
+import { remarkTree } from '../../../../src/core/markdown/reference';
 
 /** Writes outcomes into step `index` one after another, checking each write only splices the note. */
 function write(text: string, index: number, outcomes: Partial<Outcome>[], options: { path?: string; mode?: NoteMode } = {}): string {
@@ -336,5 +337,39 @@ test('a note\'s words do not change the risk of the steps around it', () => {
     const before = parse(doc, 'doc.md').steps;
     const after = parse(text, 'doc.md').steps;
     assert.deepEqual(after.map((s) => [s.risk.level, s.variant?.env]), before.map((s) => [s.risk.level, s.variant?.env]));
+  }
+});
+
+test('a .md doc written as MDX (imports, <Tabs>) gets {/* */} notes and stays valid MDX; a plain .md keeps <!-- -->', () => {
+  const docusaurus = [
+    '---', 'title: Deploy', '---', '',
+    "import Tabs from '@theme/Tabs';", "import TabItem from '@theme/TabItem';", '',
+    '# Deploy', '', '<Tabs>', '<TabItem value="staging">', '', '```bash', 'echo "deploy staging"', '```', '', '</TabItem>', '</Tabs>', '',
+    '## Check', '', '```bash', 'echo ok', '```', '',
+  ].join('\n');
+  assert.doesNotThrow(() => remarkTree(docusaurus, 'mdx'), 'the fixture is valid MDX to begin with');
+  for (const mode of ['inline', 'comment'] as const) {
+    const noted = write(write(docusaurus, 0, [{ status: 'failed', exitCode: 3, reason: 'line 13: */ -- <!-- x' }], { mode }), 1, [{}, { profile: 'staging' }], { mode });
+    assert.match(noted, /^\{\/\* opsdoc:note step=deploy-staging/m);
+    assert.ok(!noted.includes('<!--  opsdoc') && !/<!-- \/?opsdoc/.test(noted), 'no HTML comment marker');
+    assert.doesNotThrow(() => remarkTree(noted, 'mdx'), `the noted doc is still valid MDX:\n${noted}`);
+    assert.deepEqual(parseNotes(noted).map((n) => [n.step, n.syntax]), [['deploy-staging', 'mdx'], ['check', 'mdx']]);
+  }
+  // A component alone is enough; so is a note of this syntax already in the doc.
+  assert.match(write('# T\n\n<Admonition type="warning">\nCareful.\n</Admonition>\n\n```bash\necho hi\n```\n', 0, [{}]), /^\{\/\* opsdoc:note/m);
+  const twoSteps = '# T\n\n<Note>\n\n```bash\necho one\n```\n\n```bash\necho two\n```\n';
+  const first = write(twoSteps, 0, [{}]);
+  // The component goes (an edit); the note already there still says which syntax the doc uses.
+  const second = write(first.replace('<Note>\n\n', ''), 1, [{}]);
+  assert.equal(parseNotes(second).map((n) => n.syntax).join(), 'mdx,mdx');
+  // Plain markdown: an HTML comment outside code, lowercase HTML, imports only inside code, prose that says "import".
+  for (const plain of [
+    '# T\n\n<!-- a comment -->\n<Tabs>\n\n```bash\necho hi\n```\n',
+    '# T\n\n<details><summary>More</summary>\n\n```bash\necho hi\n```\n\n</details>\n',
+    "# T\n\n```js\nimport x from 'y';\n```\n\n```bash\necho hi\n```\n",
+    "# T\n\nimport the 'orders' dump first.\n\n```bash\necho hi\n```\n",
+  ]) {
+    const index = parse(plain, 'doc.md').steps.findIndex((s) => s.code.includes('echo hi'));
+    assert.match(write(plain, index, [{}]), /^<!-- opsdoc:note/m, plain);
   }
 });
