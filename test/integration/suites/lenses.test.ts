@@ -5,6 +5,7 @@
  * untrusted workspace shows instead.
  */
 import * as assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { applyEdit, upsertNote } from '../../../src/core/notes/notes';
 import { hashCode } from '../../../src/core/outcome/outcome';
@@ -116,6 +117,24 @@ suite('Opsdoc lenses', () => {
     assert.match(session?.text ?? '', /━━ Say hello › say-hello/);
     assert.match(plain(session?.text ?? ''), /^hello from the lens\r?$/m, 'the output on its own line (the command line shows it quoted)');
     assert.match(session?.text ?? '', /✓ passed · exit 0/);
+  });
+
+  testWhenTrusted('a local session starts in the runbook\'s tree, not where the editor was started', async function () {
+    const api = await opsdoc();
+    // The editor's own folder is elsewhere: a session started there would print it.
+    assert.notEqual(process.cwd(), folder(), 'the test means something only if the editor runs from another folder');
+    for (const s of api.controller.listSessions().filter((x) => x.profile === 'local')) await api.controller.restart(s.key);
+    // A doc in a subfolder: the session starts in the folder of .opsdoc/, not the doc's own.
+    const editor = await runbook('zz-where/zz-lenses-pwd.md', '## Where am I\n\n```bash\necho "here=$(pwd)"\n```\n');
+    const run = (await lensesOf(editor.document.uri)).find((l) => l.command?.command === 'opsdoc.runStep');
+    assert.ok(run?.command);
+    const outcome = await withUi(api, scriptedUi(() => undefined), () =>
+      vscode.commands.executeCommand<{ status: string }>(run.command!.command, ...(run.command!.arguments ?? [])));
+    assert.equal(outcome?.status, 'passed');
+    const text = plain(api.controller.listSessions().find((s) => s.profile === 'local')?.text ?? '');
+    const printed = [...text.matchAll(/^here=(.*?)\r?$/gm)].map((m) => m[1]);
+    assert.ok([folder(), realpathSync(folder())].includes(printed[printed.length - 1] ?? ''), `printed ${JSON.stringify(printed)}, not the workspace folder ${folder()}:\n${text}`);
+    assert.match(text, new RegExp(`── shell: local: .*, in ${folder().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 'the session header says where it is');
   });
 
   testWhenTrusted('the terminal shows each statement before its output, and where a failing step stopped', async function () {
