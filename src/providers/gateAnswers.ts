@@ -65,7 +65,7 @@ export interface EditorGateContext {
 export const DONT_RUN = "Don't Run";
 
 /** Reasons whose evidence is the step's own code (the others quote the doc's prose). */
-const COMMAND_KINDS = new Set(['destructive', 'service', 'endless', 'interactive', 'remote-hop']);
+const COMMAND_KINDS = new Set(['destructive', 'service', 'data-change', 'endless', 'interactive', 'remote-hop']);
 
 /** The editor's answerer. */
 export function editorAnswerer(ui: GateUi, store: ValueStore, ctx: EditorGateContext): GateAnswerer {

@@ -169,6 +169,7 @@ export function needsConfirmation(step: Step, profile: Pick<GateProfile, 'confir
 const KIND_WORDS: Record<RiskReason['kind'], string> = {
   destructive: 'Destroys or overwrites data',
   service: 'Affects a running service',
+  'data-change': 'Changes live data',
   endless: 'Never ends by itself (cancel it with Ctrl+C)',
   interactive: 'Needs a person at the terminal',
   'remote-hop': 'Runs lines on another host',

@@ -7,7 +7,13 @@
  *   without WHERE, `rm -r`, `docker rm`, volumes and prunes, `migrate down/reset/force`,
  *   FLUSHALL/FLUSHDB, `kubectl delete`, `terraform destroy`, overwriting restores
  *   (`pg_restore --clean`, `mongorestore --drop`), force pushes, `git reset --hard`, ...
- * - `service` (caution): affects a running service — restarts, `update --force`, `down`, `stop`.
+ * - `service` (caution): affects a running service or live objects — restarts, `down`, `stop`,
+ *   `drain`, `failover`, `patch`/`apply`/`edit`, `kill`.
+ * - `data-change` (caution): SQL that changes live data or schema but destroys nothing as a
+ *   whole — `UPDATE`/`DELETE` with `WHERE`, `ALTER`, `INSERT`, `GRANT`.
+ *
+ * Commands no rule below names are read for what they do (`commands.ts`): their subcommand
+ * words, flags, carried commands and SQL statement types.
  * - `endless` (caution): never ends by itself — `logs -f`, `tail -f`, `watch`.
  * - `interactive` (caution): needs a person at a terminal — `exec -it`, bare `psql`/`cqlsh`/
  *   `mongosh`/`redis-cli`.
@@ -21,9 +27,10 @@
  */
 import type { LexLine } from '../model/lexical';
 import { lineWords, openedClient } from '../shell/clients';
+import { commandRisks, sqlRisks, type CommandFinding, type SqlRiskLanguage } from './commands';
 
 export type RiskLevel = 'none' | 'caution' | 'destructive';
-export type RiskKind = 'destructive' | 'service' | 'endless' | 'interactive' | 'remote-hop' | 'doc-warning' | 'production-forbidden';
+export type RiskKind = 'destructive' | 'service' | 'data-change' | 'endless' | 'interactive' | 'remote-hop' | 'doc-warning' | 'production-forbidden';
 
 /**
  * The kinds of risk a person confirms before a step runs: it destroys data, affects a running
@@ -31,7 +38,7 @@ export type RiskKind = 'destructive' | 'service' | 'endless' | 'interactive' | '
  * needs a terminal, lines for another host) are worth knowing, not worth a question: a
  * read-only `ssh host docker service ps` is not a keyspace drop.
  */
-export const CONFIRMED_KINDS: ReadonlySet<RiskKind> = new Set<RiskKind>(['destructive', 'service', 'doc-warning']);
+export const CONFIRMED_KINDS: ReadonlySet<RiskKind> = new Set<RiskKind>(['destructive', 'service', 'data-change', 'doc-warning']);
 
 /**
  * How a step's risk reads at a glance: `destructive`, `asks` (a caution a person confirms),
@@ -134,7 +141,7 @@ const RULES: readonly CommandRule[] = [
   { kind: 'destructive', langs: SH, re: /\bmigrate\s+(?:down|reset|force|drop|fresh|rollback)\b/ },
   { kind: 'destructive', langs: SH, re: /\b(?:db:drop|db:reset|migrate:fresh|migrate:reset|drizzle-kit\s+drop|prisma\s+migrate\s+reset|dropdb|dropuser)\b/ },
   { kind: 'destructive', langs: ['shell', '', 'redis'], re: /\bflush(?:all|db)\b/i },
-  { kind: 'destructive', langs: SH, head: /\bkubectl\b/, tail: /\sdelete\b/ },
+  { kind: 'destructive', langs: SH, head: /\bkubectl\b/, tail: /\sdelete(?![\w-])/ },
   { kind: 'destructive', langs: SH, re: /\bhelm\s+(?:uninstall|delete)\b/ },
   { kind: 'destructive', langs: SH, re: /\bterraform\s+destroy\b/ },
   { kind: 'destructive', langs: SH, head: /\bterraform\s+apply\b/, tail: /-destroy\b/ },
@@ -157,7 +164,8 @@ const RULES: readonly CommandRule[] = [
   // Never ends by itself.
   { kind: 'endless', langs: SH, head: /\blogs\b/, tail: /\s(?:-f|--follow)\b/ },
   { kind: 'endless', langs: SH, head: /\b(?:tail|journalctl)\b/, tail: /\s-[a-zA-Z]*[fF]\b/ },
-  { kind: 'endless', langs: SH, re: /(?:^|[\s;&|(])(?:watch|top|htop)(?:\s|$)|\bsleep\s+infinity\b/ },
+  // `watch`, `top` (not `kubectl top`, not `top -b -n1`): read as commands in commands.ts.
+  { kind: 'endless', langs: SH, re: /\bsleep\s+infinity\b/ },
   // Needs a person at a terminal.
   { kind: 'interactive', langs: SH, head: /\b(?:docker|podman|kubectl|nerdctl)\s+(?:exec|run|attach)\b/, tail: IT_FLAGS },
 ];
@@ -174,6 +182,10 @@ function ruleMatches(rule: CommandRule, text: string, commands: () => string[]):
 /** Every word some rule or check below needs; a line without any of them carries no command risk. */
 const TRIGGERS = /rm|drop|truncat|delete|docker|podman|compose|migrat|db:|drizzle|prisma|flush|kubectl|helm|terraform|restore|push|reset|clean|mkfs|shred|wipefs|dd|restart|reload|service|systemctl|reboot|shutdown|poweroff|logs|tail|journalctl|watch|top|sleep|exec|run|attach|nerdctl|psql|cqlsh|mongo|mysql|sqlite|redis|ssh/i;
 const CLIENT_WORDS = /psql|cqlsh|mongo|mysql|sqlite3|redis-cli|ssh/;
+/** Commands that may carry SQL (named SQL rules count only in them, in shell). */
+const SQL_CARRIER = /\b(?:psql|mysql|mariadb|cqlsh|sqlite3|clickhouse(?:-client)?|mongo|mongosh|sqlcmd|bq|snowsql|spark-sql|beeline|trino|presto|usql|pgcli|mycli|litecli|duckdb|cockroach|sql|db|query|exec|eval)\b/i;
+/** SQL clients whose `-c`/`-e` strings and here-documents are SQL. */
+const SQL_CLIENT = /(?:^|[\s;&|(/])(psql|mysql|mariadb|cqlsh|sqlite3|clickhouse-client)(?=\s|$)/;
 
 /** Standard input redirected from a file (`< dump.sql`, `0< x`), which is not a `<placeholder>`. */
 const STDIN_REDIRECT = /(?:^|\s)\d?<(?![<(])\s*[^\s<>]+(?:\s|$)/;
@@ -210,22 +222,45 @@ export function assessRisk(input: RiskInput): Risk {
       parts.push({ lines: [lex.code], line: i, lastIndex: i });
     }
   });
-  const logical = parts.map((p) => ({ text: p.lines.join(' '), line: p.line, lastIndex: p.lastIndex }));
+  const logical = parts.map((p) => ({ text: p.lines.join(' '), line: p.line, lastIndex: p.lastIndex, body: p.lines.slice(1).join('\n') }));
+  // A command's finding adds nothing where a named rule already said as much on its line.
+  const finding = (f: CommandFinding, docLine: number) => {
+    if (reasons.some((r) => r.line === docLine && (r.kind === f.kind || r.kind === 'destructive'))) return;
+    push(reasons, { kind: f.kind, level: f.kind === 'destructive' ? 'destructive' : 'caution', text: clip(f.text), line: docLine });
+  };
+  // Whether the step runs a SQL client anywhere (lines typed at its prompt follow it).
+  let carriesSql: boolean | undefined;
   for (const cmd of logical) {
     const docLine = docLines[cmd.line]!;
     const text = cmd.text.trim();
     // Most lines mention none of the words any rule needs: one test instead of thirty.
-    if (!TRIGGERS.test(text)) continue;
-    let commands: string[] | undefined;
-    const split = () => (commands ??= text.split(/[|;&]/));
-    for (const rule of RULES) {
-      if (!rule.langs.includes(lang) || !ruleMatches(rule, text, split)) continue;
-      if (rule.kind === 'interactive' && input.fedClients?.includes(docLine)) continue;
-      push(reasons, { kind: rule.kind, level: rule.kind === 'destructive' ? 'destructive' : 'caution', text: clip(text), line: docLine });
+    if (TRIGGERS.test(text)) {
+      let commands: string[] | undefined;
+      const split = () => (commands ??= text.split(/[|;&]/));
+      for (const rule of RULES) {
+        if (!rule.langs.includes(lang)) continue;
+        // SQL words count in a step that gives SQL to a client (`psql -c "DROP …"`, lines at its
+        // prompt), not in `grep "drop table"`; sql and cql code is read statement by statement below.
+        if (rule.langs === SQLISH && (lang === 'sql' || lang === 'cql' || !(carriesSql ??= SQL_CARRIER.test(code)))) continue;
+        if (!ruleMatches(rule, text, split)) continue;
+        if (rule.kind === 'interactive' && input.fedClients?.includes(docLine)) continue;
+        push(reasons, { kind: rule.kind, level: rule.kind === 'destructive' ? 'destructive' : 'caution', text: clip(text), line: docLine });
+      }
+      // (In sql and cql code whole statements are read below: a WHERE may be on the next line.)
+      if (shellish) {
+        for (const m of text.matchAll(/\bdelete\s+from\b[^;]*/gi)) {
+          if (!/\bwhere\b/i.test(m[0])) push(reasons, { kind: 'destructive', level: 'destructive', text: clip(text), line: docLine });
+        }
+      }
     }
-    if (lang === 'sql' || lang === 'cql' || shellish) {
-      for (const m of text.matchAll(/\bdelete\s+from\b[^;]*/gi)) {
-        if (!/\bwhere\b/i.test(m[0])) push(reasons, { kind: 'destructive', level: 'destructive', text: clip(text), line: docLine });
+    if (shellish) {
+      for (const f of commandRisks(text)) finding(f, docLine);
+      // SQL given to a client: `psql -c "UPDATE …"`, a here-document into `mysql`.
+      const client = SQL_CLIENT.exec(text)?.[1];
+      if (client) {
+        const language: SqlRiskLanguage = client === 'psql' ? 'sql-psql' : client === 'cqlsh' ? 'cql' : client === 'sqlite3' ? 'sql' : 'sql-mysql';
+        const quoted = [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((m) => m[1] ?? m[2] ?? '');
+        for (const sql of [...quoted, ...(/<<-?\s*['"]?\w+/.test(text) ? [cmd.body] : [])]) for (const f of sqlRisks(sql, language)) finding(f, docLine);
       }
     }
     if (!shellish || !CLIENT_WORDS.test(text)) continue;
@@ -250,6 +285,20 @@ export function assessRisk(input: RiskInput): Risk {
             : { kind: 'interactive', level: 'caution', text: clip(segment.trim()), line: docLine });
         }
       }
+    }
+  }
+  if (lang === 'sql' || lang === 'cql') {
+    // Statements span lines: read the whole code, each finding at its statement's first line.
+    const starts: number[] = [];
+    let at = 0;
+    for (const l of lines) {
+      starts.push(at);
+      at += l.code.length + 1;
+    }
+    for (const f of sqlRisks(code, lang)) {
+      let i = starts.length - 1;
+      while (i > 0 && starts[i]! > f.offset) i--;
+      finding(f, docLines[i]!);
     }
   }
   // What the doc and the code's comments say.
@@ -280,11 +329,23 @@ function classify(p: ProseLine): number {
   // Cheap gate: a line with none of these letters' words cannot match any of the patterns.
   if (/never|only|not|avoid|destr|delet|wipe|drop|irrevers|undone|loss|lose|eras|warn|caution|danger|careful|unsafe|⚠|:::/i.test(text)) {
     if (PRODUCTION_FORBIDDEN.test(text)) flags |= FORBIDDEN;
-    if (DATA_LOSS.test(text)) flags |= LOSS;
+    if (saysLoss(text)) flags |= LOSS;
     if (WARNING.test(text)) flags |= WARNS;
   }
   p.sayings = flags;
   return flags;
+}
+
+/**
+ * Whether the words say data is lost, not negated: "take no destructive actions", "this is
+ * not destructive", "non-destructive" say the opposite.
+ */
+function saysLoss(text: string): boolean {
+  for (const m of text.matchAll(new RegExp(DATA_LOSS.source, 'gi'))) {
+    const before = text.slice(Math.max(0, m.index - 30), m.index);
+    if (!/\b(?:no|not|non-?|never|without|nothing|isn't|is\s+not|aren't|won't)\s*(?:\w+\s+){0,2}$/i.test(before) && !/non-$/i.test(before)) return true;
+  }
+  return false;
 }
 
 function cleanSaying(text: string): string {

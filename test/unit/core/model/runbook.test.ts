@@ -119,7 +119,8 @@ for (const parser of ['fast', 'remark'] as const) {
     assert.deepEqual(kinds.filter(([k]) => k !== 'doc-warning'), [['destructive', 5], ['service', 6], ['endless', 7]]);
     assert.ok(reset!.risk.reasons.some((r) => r.kind === 'doc-warning' && r.line === 1 && r.level === 'destructive'));
     assert.ok(reset!.risk.reasons.some((r) => r.kind === 'doc-warning' && r.line === 3));
-    assert.equal(query!.risk.level, 'none', 'DELETE with WHERE is not destructive');
+    assert.equal(query!.risk.level, 'caution', 'DELETE with WHERE is not destructive');
+    assert.deepEqual(query!.risk.reasons.map((r) => [r.kind, r.line]), [['data-change', 11]], 'it changes live data');
     assert.deepEqual(connect!.risk.reasons.map((r) => r.kind), ['interactive']);
   });
 

@@ -29,7 +29,8 @@ const CASES: [string, string[], string?][] = [
   ['DROP TABLE users;', ['destructive'], 'sql'],
   ['TRUNCATE sessions;', ['destructive'], 'sql'],
   ['DELETE FROM users;', ['destructive'], 'sql'],
-  ['DELETE FROM users WHERE id = 1;', [], 'sql'],
+  // Rows changed, not a table lost: a change to live data a person confirms.
+  ['DELETE FROM users WHERE id = 1;', ['data-change'], 'sql'],
   ['SELECT * FROM drop_log;', [], 'sql'],
   ['cqlsh -e "\nDROP KEYSPACE IF EXISTS maplefile;"', ['destructive']],
   ['docker service update --force maplefile_backend', ['service']],
@@ -53,6 +54,63 @@ const CASES: [string, string[], string?][] = [
   ['echo "rm -rf is dangerous" # just talk', ['destructive']], // quoted commands may run elsewhere (ssh host "rm -rf x"): flag them
   ['# rm -rf /', []],
   ['ssh admin@host "rm -rf /tmp/x"', ['destructive']],
+  // CLIs no rule names, read for what they do.
+  ['oc delete project myproj', ['destructive']],
+  ['oc adm cordon "$NODE"', ['service']],
+  ['oc drain <node> --ignore-daemonsets --delete-emptydir-data', ['destructive']],
+  ["oc patch dc/app -p '{\"spec\":{\"replicas\":0}}'", ['service']],
+  ['gcloud compute disks delete my-disk --zone us-east1-b', ['destructive']],
+  ['gsutil -m rm -r gs://bucket/path', ['destructive']],
+  ['knife client delete node1 -y', ['destructive']],
+  ['docker-machine rm -f dev', ['destructive']],
+  ['tf state rm module.db', ['destructive']],
+  ['consul leave', ['service']],
+  ['patronictl -c /etc/patroni.yml switchover --master pg1', ['service']],
+  ['sudo gitlab-ctl stop', ['service']],
+  ['kill -9 "$PID"', ['service']],
+  ['kill -0 "$PID" && echo alive', []],
+  ['cloudron update --app myapp', ['service']],
+  ['borg restore repo::archive', ['destructive']],
+  ['aws ec2 terminate-instances --instance-ids i-123', ['destructive']],
+  ['aws cloudformation delete-stack --stack-name app', ['destructive']],
+  ['curl -X DELETE https://api.example.com/v1/users/42', ['destructive']],
+  ['kubectl delete pod $(kubectl get pods -o name | head -1) --grace-period=0', ['destructive']],
+  ['kubectl get pods -o name | xargs kubectl delete', ['destructive']],
+  ['find /var/log -name "*.gz" -mtime +30 -delete', ['destructive']],
+  ['find /tmp -name "*.lock" -exec rm {} \\;', []],
+  ['docker exec db dropdb app', ['destructive']],
+  ['kubectl exec -n db pg-0 -- patronictl failover --force', ['service']],
+  ["ssh ops@db1 'sudo systemctl stop postgresql'", ['service']],
+  ['bash -c "consul leave"', ['service']],
+  ['psql "$PG_URL" -c "UPDATE users SET active = false"', ['destructive']],
+  ['psql "$PG_URL" -c "UPDATE users SET active = false WHERE id = 3"', ['data-change']],
+  ['mysql app <<SQL\nALTER TABLE users DROP COLUMN age;\nSQL', ['destructive']],
+  ['UPDATE users\nSET active = false\nWHERE id = 3;', ['data-change'], 'sql'],
+  ['UPDATE users SET active = false;', ['destructive'], 'sql'],
+  ['DO $$\nBEGIN\n  DROP TABLE IF EXISTS old_audit;\nEND\n$$;', ['destructive'], 'sql'],
+  ['ALTER TABLE users ADD COLUMN age int;', ['data-change'], 'sql'],
+  ["SELECT 'DROP TABLE users; DELETE FROM x' AS text;", [], 'sql'],
+  ['-- DELETE FROM users;\nSELECT 1;', [], 'sql'],
+  ['redis-cli -h cache DEL session:42', ['destructive']],
+  // Read-only, local state, and rehearsals are not risky.
+  ['oc get nodes | wc -l', []],
+  ['kubectl top pods', []],
+  ['top -b -n1 | head -20', []],
+  ['top', ['endless']],
+  ['kubectl rollout status deploy/api', []],
+  ['kubectl rollout restart deploy/api', ['service']],
+  ['helm repo update', []],
+  ['gcloud config set project prod', []],
+  ['kubectl config delete-context old', []],
+  ['apt-get update && apt-get install -y jq', []],
+  ['apt-get remove -y nginx', ['service']],
+  ['kubectl apply --dry-run=server -f deploy.yaml', []],
+  ['kubectl apply -f deploy.yaml', ['service']],
+  ['echo "delete the pod, then restore it"', []],
+  ['grep -r "drop table" src/', []],
+  ['aws s3 ls s3://bucket', []],
+  ['pg_dump --clean -Fc app > app.dump', []],
+  ['consul members', []],
 ];
 
 for (const [code, want, lang] of CASES) {
@@ -85,4 +143,15 @@ test('the doc\'s words: headings, callouts, "never ... production", levels', () 
 test('a heading without warning words adds nothing; "(Safe)" is not a warning', () => {
   const risk = assessRisk({ lang: 'shell', lines: lexLines(['ls'], 'shell'), docLines: [1], heading: { line: 0, text: 'Run Migrations (Safe)' }, before: [], after: [], sectionIntro: [] });
   assert.equal(risk.level, 'none');
+});
+
+test('a warning the doc negates is not one: "take no destructive actions", "non-destructive", "is not destructive"', () => {
+  const said = (text: string) => assessRisk({
+    lang: 'shell', lines: lexLines(['oc get nodes | wc -l'], 'shell'), docLines: [5], before: [{ line: 4, text }], after: [], sectionIntro: [],
+  });
+  for (const text of ['Take no destructive actions until the incident lead says so.', 'This check is non-destructive.', 'The script is not destructive.', 'It never deletes all data.']) {
+    assert.equal(said(text).level, 'none', text);
+  }
+  assert.equal(said('This wipes the replica.').level, 'destructive');
+  assert.equal(said('Destructive: drops every table.').level, 'destructive');
 });
