@@ -10,7 +10,9 @@
  *
  * A read-only verb (get, list, describe, status, logs, top, …) ends the search: `kubectl get
  * pods --field-selector=status.phase=Failed` is not risky, and neither is `helm repo update`
- * (a noun of local state such as `repo`, `config` or `cache` comes first). Commands whose
+ * (a noun of local state such as `repo`, `config` or `cache` comes first). A word after an
+ * option may be the option's value (`--context prod`, `-n db`): it can still be a verb, but
+ * it neither ends the search nor counts as the first word. Commands whose
  * arguments are text (echo, grep, jq, …) are never read for verbs.
  *
  * Pure.
@@ -35,6 +37,8 @@ const DISRUPTS = new Set([
   'shutdown', 'reboot', 'poweroff', 'halt', 'down', 'disable', 'suspend', 'pause', 'evict', 'taint', 'scale', 'patch',
   'replace', 'edit', 'apply', 'rollback', 'revert', 'deploy', 'redeploy', 'upgrade', 'update', 'revoke',
   'unmount', 'umount', 'detach', 'isolate', 'fence', 'decommission', 'recreate', 'rebuild', 'resize', 'failback',
+  // `kubectl set image`, `redis-cli SET`: a live value changed (`config set` is local state).
+  'set', 'annotate', 'label', 'expose', 'autoscale', 'rotate', 'renew', 'import',
 ]);
 /** Read-only verbs: the command looks, it does not change. */
 const READS = new Set([
@@ -265,7 +269,7 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     if (raw.startsWith('-')) continue;
     // After a short option (`-h cache`, `-n prod`) a word may be its value: it can still be a
     // verb (`gsutil -m rm`), but it neither ends the search nor counts as the first word.
-    const maybeValue = k > 0 && /^-[a-zA-Z]$/.test(args[k - 1]!);
+    const maybeValue = k > 0 && /^-[a-zA-Z]$|^--[a-z][\w-]*$/.test(args[k - 1]!);
     if (!maybeValue && ++seen > 4) break;
     const w = unquote(raw).toLowerCase();
     if (!/^[a-z][a-z0-9:_-]*$/.test(w)) continue;

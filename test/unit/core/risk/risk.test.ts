@@ -111,6 +111,9 @@ const CASES: [string, string[], string?][] = [
   ['aws s3 ls s3://bucket', []],
   ['pg_dump --clean -Fc app > app.dump', []],
   ['consul members', []],
+  ['kubectl --context production set image deploy/api api=registry/api:v2', ['service']],
+  ['kubectl --context production get pods', []],
+  ['redis-cli -h cache SET feature:x on', ['service']],
 ];
 
 for (const [code, want, lang] of CASES) {
