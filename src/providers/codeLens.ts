@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import { onDidChangeSettings } from './settings';
 import { hashCode, runLensTitle, runLensTooltip, statusLens } from '../core/outcome';
 import { riskGlance } from '../core/risk';
+import { riskOn } from '../core/gates';
 import type { NoteOutcome } from '../core/notes';
 import { type Runbook, type RunnableSection, runnableSections } from '../core/model';
 import { stepNotes } from './modelNotes';
@@ -115,7 +116,8 @@ export class RunbookLensProvider implements vscode.CodeLensProvider<OpsdocLens> 
       case 'run': {
         const profile = this.activeProfile(data.root);
         const name = profile?.name ?? 'local';
-        const marks = { glance: riskGlance(step.risk), protected: profile?.protected ?? false };
+        // The mark says what runs on this profile: a left-out line for another environment marks nothing.
+        const marks = { glance: riskGlance(profile ? riskOn(step, profile) : step.risk), protected: profile?.protected ?? false };
         const tooltip = runLensTooltip(name, marks);
         lens.command = {
           title: runLensTitle(name, marks),

@@ -23,7 +23,7 @@
  * Pure: no editor, no I/O (the answerer does the asking).
  */
 import { fillPlaceholders, refusalMessage } from '../fill/fill';
-import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from './rules';
+import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, riskOn, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from './rules';
 import type { LanguageId } from '../profiles/profiles';
 import type { RiskLevel, RiskReason } from '../risk/risk';
 import type { Placeholder, Runbook, Step } from '../model/runbook';
@@ -146,15 +146,16 @@ export function planGates(
   if (needsConfirmation(step, profile)) {
     // Each reason once: the same words on several lines (a note repeated per command) say one thing.
     const seen = new Set<string>();
-    const reasons = step.risk.reasons.filter((r) => r.kind !== 'production-forbidden' || !forbid).filter((r) => {
+    const risk = riskOn(step, profile);
+    const reasons = risk.reasons.filter((r) => r.kind !== 'production-forbidden' || !forbid).filter((r) => {
       const key = `${r.kind}\u0000${r.text}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
     // A protected profile asks for its typed name anyway; a step with no risk needs no more there.
-    if (step.risk.level !== 'none' || (!profile.protected && profile.confirm === 'always')) {
-      ask({ kind: 'risk', level: step.risk.level, reasons, policy: step.risk.level === 'none' });
+    if (risk.level !== 'none' || (!profile.protected && profile.confirm === 'always')) {
+      ask({ kind: 'risk', level: risk.level, reasons, policy: risk.level === 'none' });
     }
   }
 

@@ -9,7 +9,7 @@
  */
 import type { FillOptions } from '../fill/fill';
 import type { Placeholder, Step } from '../model/runbook';
-import { riskGlance, runsCommand, type RiskReason } from '../risk/risk';
+import { riskGlance, runsCommand, type Risk, type RiskReason } from '../risk/risk';
 import type { VariableSource } from '../shell/variables';
 import { normaliseEnv, type Variant } from '../model/variants';
 
@@ -159,11 +159,25 @@ export function unmetVariables(
   return out.sort((a, b) => a.line - b.line || a.variable.localeCompare(b.variable));
 }
 
+/**
+ * The step's risk on `profile`: what lines left out for another environment say (their
+ * commands, their comments) does not count there; the doc's words around the step do. The
+ * lens mark, the confirmation and its reasons all read this.
+ */
+export function riskOn(step: Step, profile: Pick<GateProfile, 'name' | 'protected'>): Risk {
+  const plan = linePlan(step, profile);
+  if (plan.run !== 'part') return step.risk;
+  const reasons = step.risk.reasons.filter((r) => !plan.omit.has(r.line));
+  if (reasons.length === step.risk.reasons.length) return step.risk;
+  return { level: reasons.some((r) => r.level === 'destructive') ? 'destructive' : reasons.length > 0 ? 'caution' : 'none', reasons };
+}
+
 /** Whether the profile's policy asks before this step (a protected profile always does). */
-export function needsConfirmation(step: Step, profile: Pick<GateProfile, 'confirm' | 'protected'>): boolean {
+export function needsConfirmation(step: Step, profile: Pick<GateProfile, 'name' | 'confirm' | 'protected'>): boolean {
   if (profile.protected || profile.confirm === 'always') return true;
   // Kinds worth knowing (endless, interactive, a hop) are shown, not asked about.
-  return profile.confirm === 'risky' && riskGlance(step.risk) !== 'care' && riskGlance(step.risk) !== 'none';
+  const glance = riskGlance(riskOn(step, profile));
+  return profile.confirm === 'risky' && glance !== 'care' && glance !== 'none';
 }
 
 const KIND_WORDS: Record<RiskReason['kind'], string> = {

@@ -54,6 +54,12 @@ const SHELL_STARTERS = new Set([
   'grep', 'find', 'tar', 'gzip', 'unzip', 'openssl', 'aws', 'gcloud', 'az', 'task', 'just', 'set',
   'unset', 'env', 'sleep', 'watch', 'ps', 'kill', 'pkill', 'head', 'less', 'sed', 'awk', 'xargs',
   'bash', 'sh', 'zsh', 'eval', 'exec', 'tee', 'jq', 'dig', 'nc', 'ping', 'alias', 'printf', 'read',
+  // Operations CLIs found opening unlabelled blocks of public on-call runbooks.
+  'oc', 'etcdctl', 'etcdutl', 'knife', 'tf', 'pg_ctl', 'pg_ctlcluster', 'pg_basebackup', 'consul', 'nomad',
+  'vault', 'nodetool', 'patronictl', 'gitlab-ctl', 'gitlab-rake', 'gitlab-psql', 'rabbitmqctl', 'mongodump',
+  'mongorestore', 'mysqldump', 'gsutil', 'eksctl', 'kops', 'minikube', 'argocd', 'flux', 'istioctl', 'velero',
+  'virsh', 'crictl', 'nerdctl', 'docker-compose', 'vagrant', 'pulumi', 'df', 'du', 'free', 'dmesg', 'lsof',
+  'netstat', 'ss', 'iptables', 'mount', 'umount', 'lsblk', 'top', 'for', 'while', 'if',
 ]);
 
 /**

@@ -38,8 +38,11 @@ const DISRUPTS = new Set([
   'replace', 'edit', 'apply', 'rollback', 'revert', 'deploy', 'redeploy', 'upgrade', 'update', 'revoke',
   'unmount', 'umount', 'detach', 'isolate', 'fence', 'decommission', 'recreate', 'rebuild', 'resize', 'failback',
   // `kubectl set image`, `redis-cli SET`: a live value changed (`config set` is local state).
-  'set', 'annotate', 'label', 'expose', 'autoscale', 'rotate', 'renew', 'import',
+  'set', 'annotate', 'label', 'expose', 'autoscale', 'rotate', 'import', 'seal', 'forget', 'maint', 'maintenance',
+  'resume', 'cleanup', 'defrag', 'compact', 'vacuum', 'put', 'reassign', 'rebalance', 'step-down', 'stepdown',
 ]);
+/** Verbs that also count at the start of a compound word (`removenode`, `deletemany`, `dropindex`). */
+const VERB_PREFIXES = ['remove', 'delete', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'flush', 'reset', 'terminate', 'uninstall', 'deregister', 'unregister', 'kill', 'restart', 'failover', 'switchover', 'promote'];
 /** Read-only verbs: the command looks, it does not change. */
 const READS = new Set([
   'get', 'list', 'ls', 'describe', 'show', 'status', 'top', 'logs', 'log', 'ps', 'inspect', 'version', 'help', 'info',
@@ -67,11 +70,13 @@ const COMMAND_VERBS: Record<string, CommandFinding['kind']> = {
   kill: 'service', pkill: 'service', killall: 'service', reboot: 'service', shutdown: 'service', halt: 'service', poweroff: 'service',
   dropdb: 'destructive', dropuser: 'destructive', wipefs: 'destructive', shred: 'destructive', truncate: 'destructive', srm: 'destructive',
   unlink: 'destructive', rmdir: 'service', umount: 'service', swapoff: 'service', iptables: 'service', 'ip6tables': 'service',
+  // A playbook changes the hosts it runs on (with --check it only looks: see the rehearsal rule).
+  'ansible-playbook': 'service',
 };
 /** Prefixes that run the command after them: `sudo -u app`, `env A=1`, `timeout 10`, `nohup`. */
 const PREFIXES = new Set(['sudo', 'doas', 'env', 'time', 'nohup', 'exec', 'command', 'builtin', 'nice', 'ionice', 'timeout', 'stdbuf', 'chroot', 'runuser', 'su', 'xargs', 'parallel', 'caffeinate', 'unbuffer', 'torsocks', 'proxychains']);
 /** Flags that lose data whatever the verb. */
-const LOSING_FLAGS = /^--(?:grace-period=0|hard|drop|clean|purge|delete(?:-[\w-]+)?|prune|force-delete|wipe[\w-]*|truncate|remove-orphans|volumes|cascade(?:=\w+)?|recursive-delete|destroy)$/;
+const LOSING_FLAGS = /^--(?:grace-period=0|hard|drop|clean|purge|delete(?:-[\w-]+)?|prune|force-delete|wipe[\w-]*|truncate|remove-orphans|volumes|cascade(?:=\w+)?|recursive-delete|destroy|vacuum-[\w-]+(?:=\S+)?)$/;
 /** Carriers of a command: `docker exec [opts] CONTAINER cmd…`, `kubectl exec POD -- cmd…`. */
 const CARRIERS = new Set(['docker', 'podman', 'nerdctl', 'kubectl', 'oc', 'crictl', 'lxc', 'incus', 'vagrant', 'multipass', 'limactl']);
 
@@ -177,7 +182,8 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
   for (;;) {
     const w = all[i];
     if (w === undefined) return undefined;
-    if (KEYWORDS.has(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || /^\d*[<>]/.test(w)) {
+    // A prompt the doc kept (`$ kubectl …`) is not the command.
+    if (KEYWORDS.has(w) || (i === 0 && w === '$') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || /^\d*[<>]/.test(w)) {
       i++;
       continue;
     }
@@ -199,11 +205,17 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
   const name = unquote(words[0]!).replace(/^.*\//, '').toLowerCase();
   const args = words.slice(1);
   if (name === '' || name.startsWith('$') || name.startsWith('<')) return undefined;
+  // Output pasted into a block (`Error: UPGRADE FAILED: …`, a table row whose first cell is
+  // `kubernetes.io/gce-pd`) is not a command: a command word has no `:` at its end and is a
+  // path only from `/`, `./`, `../` or `~/`.
+  const first = unquote(words[0]!);
+  if (name.endsWith(':') || (first.includes('/') && !/^(?:\/|\.\.?\/|~\/)/.test(first)) || !/^[a-z0-9_][\w.+-]*$/i.test(name)) return undefined;
 
   // Commands carried by another.
   if (depth < 4) {
-    if ((name === 'bash' || name === 'sh' || name === 'zsh' || name === 'dash' || name === 'ksh') && args.includes('-c')) {
-      const script = args[args.indexOf('-c') + 1];
+    const dashC = args.findIndex((a) => /^-[a-z]+$/.test(a) && a.includes('c'));
+    if ((name === 'bash' || name === 'sh' || name === 'zsh' || name === 'dash' || name === 'ksh') && dashC >= 0) {
+      const script = args[dashC + 1];
       return script === undefined ? undefined : worst(simpleCommands(unquote(script), depth + 1).map((s) => simpleRisk(s.words, depth + 1)));
     }
     if (name === 'ssh' || name === 'mosh') {
@@ -243,12 +255,19 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     }
   }
   if (name === 'curl' || name === 'wget' || name === 'http' || name === 'https' || name === 'xh') {
-    const method = args.findIndex((a) => a === '-X' || a === '--request' || a === '--method');
+    const method = args.findIndex((a) => /^-[a-zA-Z]*X$/.test(a) || a === '--request' || a === '--method');
     const verb = method >= 0 ? unquote(args[method + 1] ?? '') : (/^-X(\w+)$|^--request=(\w+)$/.exec(args.find((a) => /^-X\w+$|^--request=\w+$/.test(a)) ?? '')?.slice(1).find(Boolean) ?? '');
     const httpie = name === 'http' || name === 'https' || name === 'xh' ? unquote(args.find((a) => !a.startsWith('-')) ?? '') : '';
     if (/^delete$/i.test(verb) || /^delete$/i.test(httpie)) return 'destructive';
+    // A write to a live API (a setting, a failover task, a seal), unless it is a query sent by POST.
+    const url = args.find((a) => /^['"]?(?:https?:\/\/|\$\{?\w+\}?\/|localhost|127\.)/.test(a)) ?? '';
+    if (/^(?:put|patch)$/i.test(verb) || /^(?:put|patch)$/i.test(httpie)) return 'service';
+    if ((/^post$/i.test(verb) || /^post$/i.test(httpie)) && !/_search|_count|_msearch|\/query|graphql|\/_sql|\/api\/v1\/query/i.test(url)) return 'service';
     return undefined;
   }
+  // `rm` without -r of a file outside /tmp given by its full path, from home, or by a glob
+  // (`rm /etc/consul/conf.d/db-replica*`, `rm -f ~/bigfile`): a file is gone.
+  if (name === 'rm' && args.some((a) => !a.startsWith('-') && /^['"]?(?:\/(?!tmp\/)|~\/|\$HOME\/)|\*/.test(a))) return 'destructive';
   if (name === 'top' || name === 'htop') return args.some((a) => /^-[a-zA-Z]*n/.test(a)) ? undefined : 'endless';
   if (name === 'watch') return 'endless';
   if (name === 'kill' && args.some((a) => a === '-0' || a === '-l' || a === '-L')) return undefined;
@@ -276,8 +295,9 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     const parts = w.split(/[-_:]/).filter(Boolean);
     const candidates = [w, parts[0]!, parts[parts.length - 1]!];
     if (!maybeValue && (candidates.some((c) => READS.has(c)) || (seen === 1 && (LOCAL.has(w) || LOCAL.has(parts[0]!))))) return undefined;
-    if (candidates.some((c) => DESTROYS.has(c))) return 'destructive';
-    if (candidates.some((c) => DISRUPTS.has(c))) return 'service';
+    const prefixed = VERB_PREFIXES.find((v) => w.length > v.length + 2 && w.startsWith(v));
+    if (candidates.some((c) => DESTROYS.has(c)) || (prefixed && DESTROYS.has(prefixed))) return 'destructive';
+    if (candidates.some((c) => DISRUPTS.has(c)) || prefixed) return 'service';
   }
   return undefined;
 }
@@ -331,10 +351,31 @@ export function sqlRisks(text: string, language: SqlRiskLanguage = 'sql'): (Comm
     else if (verb === 'delete' || verb === 'update') add(where ? 'data-change' : 'destructive', s);
     else if (verb === 'alter') add(/\bdrop\b/i.test(s) ? 'destructive' : 'data-change', s);
     else if (verb === 'vacuum' && /\bfull\b/i.test(s)) add('data-change', s);
-    else if (['insert', 'merge', 'upsert', 'grant', 'revoke', 'reindex', 'cluster', 'rename'].includes(verb)) add('data-change', s);
+    else if (['insert', 'merge', 'upsert', 'grant', 'revoke', 'reindex', 'cluster', 'rename', 'lock'].includes(verb)) add('data-change', s);
+    else if (verb === 'reset' || (verb === 'purge' && /\blogs\b/i.test(s))) add('destructive', s);
+    else if (['kill', 'shutdown', 'stop', 'start', 'change', 'flush', 'failover'].includes(verb) || (verb === 'set' && /^set\s+(?:global|persist)\b/i.test(s))) add('service', s);
+    // Server functions that act on the server, called from a SELECT.
+    else if (/\bpg_(?:terminate_backend|cancel_backend|promote|reload_conf|switch_wal|drop_replication_slot|wal_replay_pause)\s*\(/i.test(s)) add(/drop_replication_slot/i.test(s) ? 'destructive' : 'service', s);
     else if (verb === 'replace' && next === 'into') add('data-change', s);
     else if (verb === 'copy' && /\bfrom\b/i.test(s) && !/\bto\b/i.test(s)) add('data-change', s);
     ends();
   }
   return [...found.values()];
+}
+
+/**
+ * The risks of MongoDB shell JavaScript: dropping a collection, database or index and deleting
+ * every document destroy data; other writes (update, insert, delete with a filter, a TTL
+ * index, user changes) change live data; `compact` blocks the collection.
+ */
+export function jsRisks(text: string): (CommandFinding & { offset: number })[] {
+  const found: (CommandFinding & { offset: number })[] = [];
+  const add = (kind: CommandFinding['kind'], m: RegExpExecArray) => {
+    if (!found.some((f) => f.kind === kind)) found.push({ kind, text: m[0].replace(/\s+/g, ' '), offset: m.index });
+  };
+  let m: RegExpExecArray | null;
+  if ((m = /\.(?:drop|dropDatabase|dropIndex(?:es)?|dropUser|dropAllUsers)\s*\([^)]*\)|\.(?:deleteMany|remove)\s*\(\s*\{\s*\}\s*\)/.exec(text))) add('destructive', m);
+  if ((m = /\.(?:deleteMany|deleteOne|remove|updateMany|updateOne|update|replaceOne|insert|insertOne|insertMany|findOneAndDelete|findOneAndUpdate|bulkWrite|renameCollection|updateUser|createUser|grantRolesToUser|revokeRolesFromUser)\s*\(|\.createIndex\s*\([^)]*expireAfterSeconds/.exec(text))) add('data-change', m);
+  if ((m = /\bcompact['"]?\s*:|\.(?:stepDown|shutdownServer|fsyncLock)\s*\(|\brs\.(?:stepDown|remove|reconfig)\s*\(/.exec(text))) add('service', m);
+  return found;
 }

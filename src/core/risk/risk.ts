@@ -27,7 +27,7 @@
  */
 import type { LexLine } from '../model/lexical';
 import { lineWords, openedClient } from '../shell/clients';
-import { commandRisks, sqlRisks, type CommandFinding, type SqlRiskLanguage } from './commands';
+import { commandRisks, jsRisks, sqlRisks, type CommandFinding, type SqlRiskLanguage } from './commands';
 
 export type RiskLevel = 'none' | 'caution' | 'destructive';
 export type RiskKind = 'destructive' | 'service' | 'data-change' | 'endless' | 'interactive' | 'remote-hop' | 'doc-warning' | 'production-forbidden';
@@ -182,6 +182,9 @@ function ruleMatches(rule: CommandRule, text: string, commands: () => string[]):
 /** Every word some rule or check below needs; a line without any of them carries no command risk. */
 const TRIGGERS = /rm|drop|truncat|delete|docker|podman|compose|migrat|db:|drizzle|prisma|flush|kubectl|helm|terraform|restore|push|reset|clean|mkfs|shred|wipefs|dd|restart|reload|service|systemctl|reboot|shutdown|poweroff|logs|tail|journalctl|watch|top|sleep|exec|run|attach|nerdctl|psql|cqlsh|mongo|mysql|sqlite|redis|ssh/i;
 const CLIENT_WORDS = /psql|cqlsh|mongo|mysql|sqlite3|redis-cli|ssh/;
+/** Flags of a rehearsal: nothing changes (`--dry-run=none` is the real thing). */
+const REHEARSAL = /(?:^|\s)--(?:dry-?run(?:=(?!none\b)\w+)?|check|noop|what-?if)(?=\s|$)/i;
+
 /** Commands that may carry SQL (named SQL rules count only in them, in shell). */
 const SQL_CARRIER = /\b(?:psql|mysql|mariadb|cqlsh|sqlite3|clickhouse(?:-client)?|mongo|mongosh|sqlcmd|bq|snowsql|spark-sql|beeline|trino|presto|usql|pgcli|mycli|litecli|duckdb|cockroach|sql|db|query|exec|eval)\b/i;
 /** SQL clients whose `-c`/`-e` strings and here-documents are SQL. */
@@ -233,8 +236,10 @@ export function assessRisk(input: RiskInput): Risk {
   for (const cmd of logical) {
     const docLine = docLines[cmd.line]!;
     const text = cmd.text.trim();
+    // A rehearsal (`kubectl drain --dry-run=server`, `ansible-playbook --check`) changes nothing.
+    const rehearsal = REHEARSAL.test(text);
     // Most lines mention none of the words any rule needs: one test instead of thirty.
-    if (TRIGGERS.test(text)) {
+    if (!rehearsal && TRIGGERS.test(text)) {
       let commands: string[] | undefined;
       const split = () => (commands ??= text.split(/[|;&]/));
       for (const rule of RULES) {
@@ -253,8 +258,10 @@ export function assessRisk(input: RiskInput): Risk {
         }
       }
     }
-    if (shellish) {
+    if (shellish && !rehearsal) {
       for (const f of commandRisks(text)) finding(f, docLine);
+      // JavaScript given to mongosh: `--eval 'db.users.deleteMany({})'`.
+      if (/\bmongo(?:sh)?\b/.test(text)) for (const f of jsRisks(text)) finding(f, docLine);
       // SQL given to a client: `psql -c "UPDATE …"`, a here-document into `mysql`.
       const client = SQL_CLIENT.exec(text)?.[1];
       if (client) {
@@ -287,7 +294,7 @@ export function assessRisk(input: RiskInput): Risk {
       }
     }
   }
-  if (lang === 'sql' || lang === 'cql') {
+  if (lang === 'sql' || lang === 'cql' || lang === 'js') {
     // Statements span lines: read the whole code, each finding at its statement's first line.
     const starts: number[] = [];
     let at = 0;
@@ -295,7 +302,7 @@ export function assessRisk(input: RiskInput): Risk {
       starts.push(at);
       at += l.code.length + 1;
     }
-    for (const f of sqlRisks(code, lang)) {
+    for (const f of lang === 'js' ? jsRisks(code) : sqlRisks(code, lang)) {
       let i = starts.length - 1;
       while (i > 0 && starts[i]! > f.offset) i--;
       finding(f, docLines[i]!);

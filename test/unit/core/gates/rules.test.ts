@@ -97,11 +97,11 @@ test('variables an earlier step sets, when that step has not run', () => {
 test('when the profile asks before a step', () => {
   const rb = doc('## Clean up (Destructive)\n\n```bash\nrm -rf /tmp/x\n```\n\n## List\n\n```bash\nls\n```\n');
   const [risky, plain] = rb.steps;
-  assert.ok(needsConfirmation(risky!, { confirm: 'risky', protected: false }));
-  assert.ok(!needsConfirmation(plain!, { confirm: 'risky', protected: false }));
-  assert.ok(needsConfirmation(plain!, { confirm: 'always', protected: false }));
-  assert.ok(needsConfirmation(plain!, { confirm: 'never', protected: true }), 'a protected profile always asks');
-  assert.ok(!needsConfirmation(risky!, { confirm: 'never', protected: false }));
+  assert.ok(needsConfirmation(risky!, { name: 'p', confirm: 'risky', protected: false }));
+  assert.ok(!needsConfirmation(plain!, { name: 'p', confirm: 'risky', protected: false }));
+  assert.ok(needsConfirmation(plain!, { name: 'p', confirm: 'always', protected: false }));
+  assert.ok(needsConfirmation(plain!, { name: 'p', confirm: 'never', protected: true }), 'a protected profile always asks');
+  assert.ok(!needsConfirmation(risky!, { name: 'p', confirm: 'never', protected: false }));
 });
 
 test('a caution worth knowing is shown, not asked about; a restart and a keyspace drop are asked about', () => {
@@ -113,8 +113,8 @@ test('a caution worth knowing is shown, not asked about; a restart and a keyspac
   ].join('\n'));
   const [hop, follow, restart, drop] = rb.steps;
   assert.equal(hop!.risk.level, 'caution');
-  for (const step of [hop!, follow!]) assert.ok(!needsConfirmation(step, { confirm: 'risky', protected: false }), `${step.name}: no question`);
-  for (const step of [restart!, drop!]) assert.ok(needsConfirmation(step, { confirm: 'risky', protected: false }), `${step.name}: asked`);
+  for (const step of [hop!, follow!]) assert.ok(!needsConfirmation(step, { name: 'p', confirm: 'risky', protected: false }), `${step.name}: no question`);
+  for (const step of [restart!, drop!]) assert.ok(needsConfirmation(step, { name: 'p', confirm: 'risky', protected: false }), `${step.name}: asked`);
 });
 
 test('reasons in the doc’s own words, the doc’s first', () => {
