@@ -295,6 +295,8 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     const parts = w.split(/[-_:]/).filter(Boolean);
     const candidates = [w, parts[0]!, parts[parts.length - 1]!];
     if (!maybeValue && (candidates.some((c) => READS.has(c)) || (seen === 1 && (LOCAL.has(w) || LOCAL.has(parts[0]!))))) return undefined;
+    // `compose … down -v` takes the volumes with it.
+    if (w === 'down' && args.some((a) => a === '-v' || a === '--volumes')) return 'destructive';
     const prefixed = VERB_PREFIXES.find((v) => w.length > v.length + 2 && w.startsWith(v));
     if (candidates.some((c) => DESTROYS.has(c)) || (prefixed && DESTROYS.has(prefixed))) return 'destructive';
     if (candidates.some((c) => DISRUPTS.has(c)) || prefixed) return 'service';

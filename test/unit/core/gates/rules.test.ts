@@ -9,6 +9,7 @@ import {
   missingPlaceholders,
   needsConfirmation,
   profilesForEnv,
+  riskOn,
   unmetVariables,
   variantConflict,
 } from '../../../../src/core/gates/rules';
@@ -163,4 +164,17 @@ test('a trailing comment marks one line for one environment; a block without par
   assert.equal(dev.run, 'part');
   if (dev.run === 'part') assert.deepEqual([...dev.omit], [3]);
   assert.deepEqual(linePlan(doc('```bash\necho hi\n```\n').steps[0]!, { name: 'local', protected: false }), { run: 'whole' });
+});
+
+test('riskOn: lines left out for another environment neither mark the lens nor ask; the doc\'s words still count', () => {
+  const [step] = parseRunbook([
+    '# Restart', '', '```bash', 'echo "restarting"', '# for staging', 'docker compose -f staging.yml down -v', '# for production', 'kubectl rollout status deploy/api', '```', '',
+  ].join('\n'), { path: 'r.md' }).steps;
+  assert.equal(step!.risk.level, 'destructive', 'the block as a whole destroys data (on staging)');
+  assert.equal(riskOn(step!, { name: 'production', protected: false }).level, 'none');
+  assert.equal(needsConfirmation(step!, { name: 'production', confirm: 'risky', protected: false }), false);
+  assert.equal(riskOn(step!, { name: 'staging', protected: false }).level, 'destructive');
+  assert.equal(needsConfirmation(step!, { name: 'staging', confirm: 'risky', protected: false }), true);
+  const [warned] = parseRunbook(['# Restart (Destructive)', '', '```bash', '# for staging', 'docker compose down -v', '# for production', 'echo ok', '```', ''].join('\n'), { path: 'r.md' }).steps;
+  assert.equal(riskOn(warned!, { name: 'production', protected: false }).level, 'destructive', 'the heading speaks for every environment');
 });
