@@ -447,7 +447,7 @@ try {
     await page.locator('.part.panel .test-output-peek-tree .monaco-list-row', { hasText: /^boom/ }).first().click();
     await until('boom\'s message', async () => {
       const text = await resultsDetail();
-      return { ok: /^failed \(exit 3\)$/m.test(text) && /^boom-output$/m.test(text), detail: `Test Results shows:\n${text}` };
+      return { ok: /^failed \(exit 3\): line 6: boom-output$/m.test(text) && /^boom-output$/m.test(text), detail: `Test Results shows:\n${text}` };
     }, { timeout: 10_000 });
     await picture_('fails-message');
     // The skipped step's output says why, and it printed nothing.
