@@ -5,7 +5,8 @@
  * place under a file. Paths are compared as real paths, so `./doc.md`, `docs/../doc.md` and a
  * symlink to the doc all count as the doc.
  */
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { writable } from '../runners/docFile';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -43,14 +44,5 @@ function realOrUndefined(path: string): string | undefined {
     return realpathSync(path);
   } catch {
     return undefined;
-  }
-}
-
-function writable(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -207,7 +207,8 @@ function statOf(path: string, shownPath: string): BigIntStats {
   }
 }
 
-function writable(path: string): boolean {
+/** Whether this process may write `path` (access(2) with W_OK); false when it cannot tell. */
+export function writable(path: string): boolean {
   try {
     accessSync(path, constants.W_OK);
     return true;
