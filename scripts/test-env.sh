@@ -190,6 +190,18 @@ start_pg() {
 
 podman_() { CONTAINERS_CONF="$STATE/podman/containers.conf" podman "$@"; }
 
+# Removes the test container for good: podman may still be settling the state of one whose
+# process died (a first `rm -f` can leave the name taken), so it is asked again until it is gone.
+remove_container() {
+  local i
+  for i in 1 2 3 4 5 6; do
+    podman_ rm -f --time 0 "$CONTAINER" >/dev/null 2>&1 9>&- || true
+    podman_ container exists "$CONTAINER" 9>&- || return 0
+    sleep 0.5
+  done
+  die "podman could not remove the stale container $CONTAINER; remove it with: podman rm -f $CONTAINER"
+}
+
 start_podman() {
   local dir="$STATE/podman"
   mkdir -p "$dir"
@@ -221,12 +233,27 @@ EOF
   fi
   local running
   running="$(podman_ inspect -f '{{.State.Running}}' "$CONTAINER" 2>/dev/null || true)"
-  if [[ "$running" == true ]]; then
+  # podman's record can say "running" for a container whose process is gone (the machine or
+  # its processes were stopped under it): exec then fails with "cannot exec in a stopped
+  # container". Such a container is removed and made again.
+  if [[ "$running" == true ]] && ! podman_ exec "$CONTAINER" true >/dev/null 2>&1 9>&-; then
+    remove_container
+    say "container $CONTAINER was recorded as running but did not answer; made again"
+    running=""
+  fi
+  if [[ "$running" == false ]]; then
+    if podman_ start "$CONTAINER" >/dev/null 9>&-; then
+      say "container $CONTAINER restarted"
+      running=true
+    else
+      remove_container
+      say "container $CONTAINER would not restart; made again"
+      running=""
+    fi
+  elif [[ "$running" == true ]]; then
     say "container $CONTAINER already running"
-  elif [[ "$running" == false ]]; then
-    podman_ start "$CONTAINER" >/dev/null 9>&- || die "podman start $CONTAINER failed"
-    say "container $CONTAINER restarted"
-  else
+  fi
+  if [[ "$running" != true ]]; then
     # No network: the tests only exec into it, and it keeps the host's firewall untouched.
     podman_ run -d --name "$CONTAINER" --network none "$IMAGE" sleep 2147483647 >"$dir/container.id" 9>&- ||
       die "podman run $CONTAINER failed"
