@@ -40,7 +40,10 @@ const DISRUPTS = new Set([
   // `kubectl set image`, `redis-cli SET`: a live value changed (`config set` is local state).
   'set', 'annotate', 'label', 'expose', 'autoscale', 'rotate', 'import', 'seal', 'forget', 'maint', 'maintenance',
   'resume', 'cleanup', 'defrag', 'compact', 'vacuum', 'put', 'reassign', 'rebalance', 'step-down', 'stepdown',
+  'modify', 'authorize', 'associate', 'disassociate', 'attach', 'unset', 'repair', 'setcrushmap', 'reweight',
 ]);
+/** CLIs whose `config` is the client's own settings (`kubectl config use-context`); elsewhere (`redis-cli CONFIG SET`, `ceph config set`) it is the server's. */
+const CLIENT_CONFIG = new Set(['kubectl', 'oc', 'gcloud', 'gsutil', 'az', 'aws', 'git', 'npm', 'yarn', 'pnpm', 'helm', 'doctl', 'pip', 'pip3', 'conda', 'poetry', 'gh', 'glab', 'terraform', 'tf', 'vault', 'nomad', 'consul-template', 'minikube', 'kind', 'k3d', 'eksctl', 'argocd', 'flux', 'velero', 'docker-machine', 'podman']);
 /** Verbs that also count at the start of a compound word (`removenode`, `deletemany`, `dropindex`). */
 const VERB_PREFIXES = ['remove', 'delete', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'flush', 'reset', 'terminate', 'uninstall', 'deregister', 'unregister', 'kill', 'restart', 'failover', 'switchover', 'promote'];
 /** Read-only verbs: the command looks, it does not change. */
@@ -51,6 +54,8 @@ const READS = new Set([
   'test', 'verify', 'doctor', 'audit', 'keys', 'scan', 'members', 'lag', 'metrics', 'env', 'output', 'cluster-info',
   'can-i', 'api-resources', 'api-versions', 'completion', 'template', 'lookup', 'resolve', 'find', 'grep', 'du', 'df',
 ]);
+/** Reads that follow a noun named like a verb (`velero restore describe`): not `test` or `keys`, which are names as often. */
+const NOUN_READS = new Set(['describe', 'get', 'list', 'ls', 'show', 'status', 'logs', 'inspect', 'view', 'info']);
 /** Nouns of local or client-side state: what follows changes no service (`helm repo update`, `kubectl config delete-context`). */
 const LOCAL = new Set(['repo', 'repos', 'config', 'configure', 'cache', 'components', 'component', 'submodule', 'plugin', 'plugins', 'completion', 'context', 'contexts', 'auth', 'login', 'logout', 'alias', 'local', 'credential', 'credentials', 'profile']);
 /** Commands whose arguments are text or paths, never subcommands. */
@@ -294,12 +299,18 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     if (!/^[a-z][a-z0-9:_-]*$/.test(w)) continue;
     const parts = w.split(/[-_:]/).filter(Boolean);
     const candidates = [w, parts[0]!, parts[parts.length - 1]!];
-    if (!maybeValue && (candidates.some((c) => READS.has(c)) || (seen === 1 && (LOCAL.has(w) || LOCAL.has(parts[0]!))))) return undefined;
+    const local = LOCAL.has(w) || LOCAL.has(parts[0]!);
+    if (!maybeValue && (candidates.some((c) => READS.has(c)) || (seen === 1 && local && (w !== 'config' || CLIENT_CONFIG.has(name))))) return undefined;
     // `compose … down -v` takes the volumes with it.
     if (w === 'down' && args.some((a) => a === '-v' || a === '--volumes')) return 'destructive';
     const prefixed = VERB_PREFIXES.find((v) => w.length > v.length + 2 && w.startsWith(v));
-    if (candidates.some((c) => DESTROYS.has(c)) || (prefixed && DESTROYS.has(prefixed))) return 'destructive';
-    if (candidates.some((c) => DISRUPTS.has(c)) || prefixed) return 'service';
+    const destroys = candidates.some((c) => DESTROYS.has(c)) || (prefixed !== undefined && DESTROYS.has(prefixed));
+    if (!destroys && !candidates.some((c) => DISRUPTS.has(c)) && !prefixed) continue;
+    // A noun named like a verb, then what is done to it: `velero restore describe`, `aws
+    // backup list-…`: the next word reads.
+    const next = args.slice(k + 1).find((a) => !a.startsWith('-'));
+    if (next !== undefined && NOUN_READS.has(unquote(next).toLowerCase().split(/[-_]/)[0]!)) return undefined;
+    return destroys ? 'destructive' : 'service';
   }
   return undefined;
 }

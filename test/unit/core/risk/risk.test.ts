@@ -142,6 +142,15 @@ const CASES: [string, string[], string?][] = [
   ['$ OPS_TOKEN=x ansible-playbook -i prod/inventory.txt playbook.yml', ['service']],
   ['kubectl -n security exec vault-0 -- sh -ec "vault login x && vault kv put kv/app/db PASS=y"', ['service']],
   ['db.logs.createIndex(\n  { createdAt: 1 },\n  { expireAfterSeconds: 7776000 }\n);', ['data-change'], 'js'],
+  // Held-out shapes: server config, cloud modifications, a noun named like a verb.
+  ['redis-cli -h cache CONFIG SET maxmemory 2gb', ['service']],
+  ['ceph osd unset noout', ['service']],
+  ['aws rds modify-db-cluster --db-cluster-identifier prod --apply-immediately', ['service']],
+  ['aws ec2 authorize-security-group-ingress --group-id sg-1 --port 22', ['service']],
+  ['velero restore describe nightly-2024', []],
+  ['docker exec cache redis-cli DEL test', ['destructive']],
+  ['velero restore create --from-backup nightly', ['destructive']],
+  ['kubectl config set-context --current --namespace=prod', []],
 ];
 
 for (const [code, want, lang] of CASES) {
