@@ -9,7 +9,7 @@
  * enough for the editor to call on every edit.
  */
 import { parseAttributes, type AttributeValue } from './attributes';
-import { classifyLang } from './lang';
+import { classifyLang, looksLikeShell } from './lang';
 import { lexLines, type LexLine } from './lexical';
 import { findClientInput, NO_CLIENT_INPUT, strayPromptReason, type ClientInput } from './clientInput';
 import { clientPrompt, clientStatement, lineWords, openedClient } from '../shell/clients';
@@ -306,8 +306,16 @@ class LazyStep implements Step {
     const empty = block.value.trim() === '';
     this.lang = langInfo.lang;
     if (langInfo.runAs) this.runAs = langInfo.runAs;
-    this.runs = langInfo.runnable && !empty;
-    const reason = langInfo.runnable && empty ? 'the block has no commands' : langInfo.notRunnableReason;
+    // A console block without a prompt is read as an unlabelled one: its commands run as they
+    // are, and output or a query language (PromQL, a log) is shown, never "run with nothing to run".
+    const unprompted = CONSOLE_TAGS.has((block.lang ?? '').toLowerCase()) && !hasPrompt(block.value.split('\n'));
+    const shown = unprompted && !empty && !looksLikeShell(block.value);
+    // Comments alone run nothing: such a step is not offered as one that runs.
+    const comments = !empty && langInfo.runAs === 'shell' && block.value.split('\n').every((l) => /^\s*(?:#.*)?$/.test(l));
+    this.runs = langInfo.runnable && !empty && !shown && !comments;
+    const reason = shown
+      ? 'a console block with no prompt whose first line is not a command: output or a query, shown, not run'
+      : comments ? 'the block has only comments' : langInfo.runnable && empty ? 'the block has no commands' : langInfo.notRunnableReason;
     if (reason) this.ownReason = reason;
     this.info = { lang: block.lang, meta: block.meta };
     this.line = block.startLine;
@@ -468,31 +476,25 @@ const CONSOLE_TAGS = new Set(['console', 'shellsession', 'shell-session', 'termi
 const SHELL_PROMPT = /^(?:\$|%|shell>) /;
 
 /**
- * Whether a shell block is a transcript: its first line with code starts with a shell prompt
- * (`$ `), and every other such line does too, or is typed at a client (`mysql> SHOW TABLES;`,
- * `> use shop`), or is that client's answer (after a client's prompt, or after a `$ ` command
- * that opens one).
+ * Whether a shell (or unlabelled) block is a transcript: its first line with code starts with a
+ * shell prompt (`$ `). Then, as in a console block, the prompt marks each command and the lines
+ * without one are its output (`$ etcdctl member list` / `abcdef123456`), a client's input or a
+ * command's continuation: running a command's output as shell would be far worse than leaving
+ * out a line whose author forgot its `$ `.
  */
 function isTranscript(values: readonly string[]): boolean {
-  let inClient = false;
-  let seen = false;
   for (const value of values) {
     if (value.trim() === '' || value.trim().startsWith('#')) continue;
-    const shell = SHELL_PROMPT.exec(value);
-    if (shell) {
-      inClient = openedClient(lineWords(value.slice(shell[0].length), 0)) !== undefined;
-    } else if (!seen) {
-      return false;
-    } else if (clientPrompt(value)) {
-      inClient = true;
-    } else if (!inClient) {
-      return false;
-    }
-    seen = true;
+    return SHELL_PROMPT.test(value);
   }
-  return seen;
+  return false;
 }
 const PROMPT = /^(?:[$%]|[\w.@~:/-]*[$%#]) /;
+
+/** Whether a console block's lines show a prompt: a shell's (`$ `, `root@host:~# `) or a client's (`mysql> `). */
+function hasPrompt(values: readonly string[]): boolean {
+  return values.some((v) => PROMPT.test(v) || SHELL_PROMPT.test(v) || clientPrompt(v) !== undefined);
+}
 
 /**
  * The code to run and where each of its lines is. For `console` blocks (and shell blocks
@@ -508,7 +510,9 @@ function extractCode(block: CodeBlock, tag: string): { code: string; codeLines: 
     return at ? { line: at.line, start: at.start, end: at.end } : { line: block.startLine + 1 + i, start: block.startOffset, end: block.startOffset };
   });
   const shellTag = ['bash', 'sh', 'shell', 'zsh', ''].includes(tag);
-  const console = CONSOLE_TAGS.has(tag) || (shellTag && tag !== '' && isTranscript(values));
+  const console = (CONSOLE_TAGS.has(tag) && hasPrompt(values)) || (shellTag && isTranscript(values));
+  // `# ` is a root prompt only in a block that writes no `$ ` one; there it is a comment.
+  const rootPrompts = !values.some((v) => SHELL_PROMPT.test(v));
   if (!console) return { code: values.join('\n'), codeLines: ranges };
   const kept: string[] = [];
   const keptRanges: DocRange[] = [];
@@ -530,7 +534,8 @@ function extractCode(block: CodeBlock, tag: string): { code: string; codeLines: 
       if (value.slice(cut).trim() === heredoc) heredoc = undefined;
       return;
     }
-    const prompt = SHELL_PROMPT.exec(value) ?? (CONSOLE_TAGS.has(tag) ? PROMPT.exec(value) : null);
+    let prompt = SHELL_PROMPT.exec(value) ?? (CONSOLE_TAGS.has(tag) ? PROMPT.exec(value) : null);
+    if (prompt && prompt[0] === '# ' && !rootPrompts) prompt = null;
     if (prompt || continuing) {
       const cut = prompt && !continuing ? prompt[0].length : continuing && value.startsWith('> ') ? 2 : 0;
       keep(value, i, cut);

@@ -191,3 +191,28 @@ test('${#NAME} and ${!NAME} are the shell reading a variable, not placeholders',
   const step = parseRunbook('```bash\necho "${#API_TOKEN}" ${!YOUR_VAR_NAME} $YOUR_TOKEN YOUR_API_TOKEN\n```\n', { path: 'x.md' }).steps[0]!;
   assert.deepEqual(step.placeholders.map((p) => p.token), ['YOUR_API_TOKEN']);
 });
+
+test('prompt-style shell and unlabelled blocks: the prompt marks each command, output never runs, a `# ` line is a comment beside `$ `', async () => {
+  const { fillPlaceholders } = await import('../../../../src/core/fill');
+  const runs = (doc: string) => {
+    const [step] = parseRunbook(doc, { path: 'x.md' }).steps;
+    return fillPlaceholders(step!, {}).code;
+  };
+  assert.equal(runs('# A\n\n```sh\n$ grep "Recovered" /var/log/mysql.err.log | tail -1\n150225 18:09:42 mysqld_safe WSREP: Recovered\n```\n'), 'grep "Recovered" /var/log/mysql.err.log | tail -1');
+  assert.equal(runs('# C\n\n```\n$ etcdctl member list | cut -f1 -d:\nabcdef123456\n```\n'), 'etcdctl member list | cut -f1 -d:');
+  assert.equal(runs('# B\n\n```bash\n$ cat s.json | \\\n    jq -Mc ".x"\n```\n'), 'cat s.json | \\\n    jq -Mc ".x"');
+  assert.equal(runs('# E\n\n```console\n$ cd app\n# Change the variables first\n$ make\n```\n'), 'cd app\nmake');
+  assert.equal(runs('# G\n\n```console\n# systemctl restart app\n```\n'), 'systemctl restart app');
+  assert.equal(runs('# H\n\n```bash\necho $HOME\n$ not-a-prompt\n```\n'), 'echo $HOME\n$ not-a-prompt', 'a block that starts with a command is not a transcript');
+});
+
+test('a console block without a prompt: its commands run as written; output or a query is shown, never run with nothing to run', () => {
+  const [commands, promql] = parseRunbook('# C\n\n```console\npsql --version\n```\n\n```console\n(etcd_mvcc_db_total_size_in_bytes / etcd_server_quota_backend_bytes) * 100\n```\n', { path: 'x.md' }).steps;
+  assert.equal(commands!.runnable, true);
+  assert.equal(commands!.code, 'psql --version');
+  assert.equal(promql!.runnable, false);
+  assert.match(promql!.notRunnableReason ?? '', /no prompt/);
+  const [comments] = parseRunbook('# C\n\n```bash\n# Alert fires on its own\n# A responder joins\n```\n', { path: 'x.md' }).steps;
+  assert.equal(comments!.runnable, false);
+  assert.equal(comments!.notRunnableReason, 'the block has only comments');
+});
