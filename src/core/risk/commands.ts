@@ -21,7 +21,7 @@ import { sqlTokens } from '../fill/sqlFill';
 
 /** What one command was found to do. */
 export interface CommandFinding {
-  kind: 'destructive' | 'service' | 'endless' | 'data-change';
+  kind: 'destructive' | 'service' | 'endless' | 'data-change' | 'interactive';
   /** The simple command that says it, trimmed. */
   text: string;
 }
@@ -91,8 +91,18 @@ export function commandRisks(text: string): CommandFinding[] {
   for (const simple of simpleCommands(text, 0)) {
     const kind = simpleRisk(simple.words, 0);
     if (kind && !found.has(kind)) found.set(kind, { kind, text: simple.text });
+    // `kubectl edit` changes a live object in an editor a person types in: both.
+    if (opensEditor(simple.words) && !found.has('interactive')) found.set('interactive', { kind: 'interactive', text: simple.text });
   }
   return [...found.values()];
+}
+
+/** Whether a command opens an editor on a live object (`kubectl edit`, `oc edit`, `crontab -e`, `visudo`). */
+function opensEditor(words: readonly string[]): boolean {
+  const at = words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) && w !== 'sudo' && w !== '$');
+  const name = (words[at] ?? '').replace(/^.*\//, '');
+  const sub = words.slice(at + 1).find((w) => !w.startsWith('-'));
+  return ((name === 'kubectl' || name === 'oc') && sub === 'edit') || (name === 'crontab' && words.includes('-e')) || name === 'visudo' || name === 'vipw';
 }
 
 /** A simple command: its words (quotes kept) and its text. */
@@ -193,6 +203,21 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
       continue;
     }
     const base = unquote(w).replace(/^.*\//, '');
+    // `su - postgres`, `sudo -i`, `sudo su -`: a login shell for a person; the lines after it
+    // would not run in it (with `-c` the script is the command).
+    if (base === 'su') {
+      const c = all.findIndex((a, k) => k > i && (a === '-c' || a === '--command'));
+      if (c < 0) return 'interactive';
+      const script = all[c + 1];
+      return script === undefined || depth >= 4 ? undefined : worst(simpleCommands(unquote(script), depth + 1).map((x) => simpleRisk(x.words, depth + 1)));
+    }
+    if (base === 'sudo') {
+      const rest = all.slice(i + 1);
+      const shell = rest.some((a) => (/^-[a-zA-Z]+$/.test(a) && /[is]/.test(a)) || a === '--login' || a === '--shell');
+      let k = 0;
+      while (k < rest.length && rest[k]!.startsWith('-')) k += /^-[a-zA-Z]*[ugCDhprtT]$/.test(rest[k]!) ? 2 : 1;
+      if (shell && k >= rest.length) return 'interactive';
+    }
     if (PREFIXES.has(base)) {
       i++;
       // The prefix's options, and the value of those that take one (`sudo -u app`, `timeout 30s`, `nice -n 5`).
@@ -234,8 +259,9 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     }
     const dashdash = args.indexOf('--');
     if (CARRIERS.has(name) && dashdash >= 0) {
+      // What the carrier itself does counts (`oc debug` of a node), not the shell it would open.
       const before = simpleRisk([name, ...args.slice(0, dashdash)], depth + 1);
-      return worst([before === 'endless' ? undefined : before, simpleRisk(args.slice(dashdash + 1), depth + 1)]);
+      return worst([before === 'endless' || before === 'interactive' ? undefined : before, simpleRisk(args.slice(dashdash + 1), depth + 1)]);
     }
     if (CARRIERS.has(name)) {
       // docker exec [options] CONTAINER cmd…
@@ -273,6 +299,14 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
   // `rm` without -r of a file outside /tmp given by its full path, from home, or by a glob
   // (`rm /etc/consul/conf.d/db-replica*`, `rm -f ~/bigfile`): a file is gone.
   if (name === 'rm' && args.some((a) => !a.startsWith('-') && /^['"]?(?:\/(?!tmp\/)|~\/|\$HOME\/)|\*/.test(a))) return 'destructive';
+  // Shells and consoles a person works in: `oc rsh POD`, `oc debug node/x`, `virtctl console`,
+  // `gitlab-rails console`, `kubectl edit` (an editor), `tmux`/`screen`.
+  const sub = args.find((a) => !a.startsWith('-'));
+  const afterSub = sub === undefined ? [] : args.slice(args.indexOf(sub) + 1).filter((a) => !a.startsWith('-'));
+  if ((name === 'oc' || name === 'kubectl') && (sub === 'rsh' || sub === 'debug') && !args.includes('--') && afterSub.length <= 1) return 'interactive';
+  if ((name === 'virtctl' || name === 'virsh') && sub === 'console') return 'interactive';
+  if (/^(?:gitlab-rails|rails)$/.test(name) && /^(?:console|c|dbconsole)$/.test(sub ?? '')) return 'interactive';
+  if ((name === 'tmux' || name === 'screen') && (args.length === 0 || /^(?:attach|a|new|-r|-x)$/.test(args[0]!))) return 'interactive';
   if (name === 'top' || name === 'htop') return args.some((a) => /^-[a-zA-Z]*n/.test(a)) ? undefined : 'endless';
   if (name === 'watch') return 'endless';
   if (name === 'kill' && args.some((a) => a === '-0' || a === '-l' || a === '-L')) return undefined;
@@ -317,7 +351,7 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
 
 /** The worst of several findings: destructive, then service, data-change, endless. */
 function worst(kinds: readonly (CommandFinding['kind'] | undefined)[]): CommandFinding['kind'] | undefined {
-  for (const k of ['destructive', 'service', 'data-change', 'endless'] as const) if (kinds.includes(k)) return k;
+  for (const k of ['destructive', 'service', 'data-change', 'interactive', 'endless'] as const) if (kinds.includes(k)) return k;
   return undefined;
 }
 

@@ -228,7 +228,9 @@ export function assessRisk(input: RiskInput): Risk {
   const logical = parts.map((p) => ({ text: p.lines.join(' '), line: p.line, lastIndex: p.lastIndex, body: p.lines.slice(1).join('\n') }));
   // A command's finding adds nothing where a named rule already said as much on its line.
   const finding = (f: CommandFinding, docLine: number) => {
-    if (reasons.some((r) => r.line === docLine && (r.kind === f.kind || r.kind === 'destructive'))) return;
+    if (reasons.some((r) => r.line === docLine && (r.kind === f.kind || (r.kind === 'destructive' && f.kind !== 'interactive')))) return;
+    // A client or shell the doc gives its input lines to needs no person.
+    if (f.kind === 'interactive' && input.fedClients?.includes(docLine)) return;
     push(reasons, { kind: f.kind, level: f.kind === 'destructive' ? 'destructive' : 'caution', text: clip(f.text), line: docLine });
   };
   // Whether the step runs a SQL client anywhere (lines typed at its prompt follow it).

@@ -151,6 +151,20 @@ const CASES: [string, string[], string?][] = [
   ['docker exec cache redis-cli DEL test', ['destructive']],
   ['velero restore create --from-backup nightly', ['destructive']],
   ['kubectl config set-context --current --namespace=prod', []],
+  // Shells and consoles a person works in.
+  ['sudo su - postgres', ['interactive']],
+  ['su - postgres -c "psql -c \'select 1\'"', []],
+  ['sudo -iu postgres', ['interactive']],
+  ['sudo -u postgres psql -c "select 1"', []],
+  ['oc rsh my-pod', ['interactive']],
+  ['oc rsh my-pod cat /etc/hosts', []],
+  ['oc debug node/worker-1', ['interactive']],
+  ['oc debug node/worker-1 -- chroot /host crictl ps', []],
+  ['virtctl console my-vm', ['interactive']],
+  ['sudo gitlab-rails console', ['interactive']],
+  ['kubectl edit deploy/api', ['interactive', 'service']],
+  ['tmux', ['interactive']],
+  ['tmux ls', []],
 ];
 
 for (const [code, want, lang] of CASES) {
