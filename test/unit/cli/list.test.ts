@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli';
 import { bounded } from '../../support/bounded';
+import { skipOutsideCi } from '../../support/testEnv';
 import { RUNBOOK_FIXTURES, realRunbooks } from '../../support/fixtures';
 
 const capture = (argv: string[]) => {
@@ -61,7 +62,8 @@ test('usage errors exit 2', () => {
   assert.equal(capture(['list', '--parser', 'nope', 'x.md']).code, 2);
 });
 
-test('the bundled CLI runs as a program (after npm run build)', { skip: !existsSync(resolve(__dirname, '../../../dist/cli.js')) && 'dist/cli.js not built' }, () => {
+test('the bundled CLI runs as a program (after npm run build)', (t) => {
+  if (!existsSync(resolve(__dirname, '../../../dist/cli.js'))) return skipOutsideCi(t, 'dist/cli.js (npm run build)');
   const result = spawnSync(process.execPath, [resolve(__dirname, '../../../dist/cli.js'), 'list', '--json', resolve(__dirname, '../../../examples')], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   const listed = JSON.parse(result.stdout) as { path: string }[];

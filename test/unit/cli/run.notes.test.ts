@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseNotes } from '../../../src/core/notes/notes';
+import { skipOutsideCi } from '../../support/testEnv';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 
@@ -21,7 +22,8 @@ function runCli(args: string[], cwd: string): Promise<{ code: number | null; out
   });
 }
 
-test('10 `opsdoc run --write-notes` at once on 10 profiles: 10 notes, 10 history lines, every other byte intact', { skip: !existsSync(CLI) && 'dist/cli.js not built', timeout: 120_000 }, async () => {
+test('10 `opsdoc run --write-notes` at once on 10 profiles: 10 notes, 10 history lines, every other byte intact', { timeout: 120_000 }, async (t) => {
+  if (!existsSync(CLI)) return skipOutsideCi(t, 'dist/cli.js (npm run build)');
   const root = mkdtempSync(join(tmpdir(), 'opsdoc-run-notes-'));
   mkdirSync(join(root, '.opsdoc'));
   const profiles = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, { target: { type: 'local' } }]));
