@@ -129,13 +129,18 @@ export class SessionTerminal implements vscode.Disposable {
     const lines = commandTranscript(text);
     if (lines.length === 0) return;
     // Output the statement before it left mid-line ends its line first.
-    const start = this.transcript.endsWith('\n') || this.transcript === '' ? '' : '\n';
+    const start = this.lineBreakIfMidLine();
     this.write(start + lines.map((l) => dim(l)).join('\n') + '\n');
+  }
+
+  /** A line break when the terminal's last line is unfinished (output without its own), else nothing. */
+  private lineBreakIfMidLine(): string {
+    return this.transcript.endsWith('\n') || this.transcript === '' ? '' : '\n';
   }
 
   /** Doc lines (0-based) of a step that did not run because a statement before them failed. */
   notRun(line: number, endLine: number): void {
-    const start = this.transcript.endsWith('\n') || this.transcript === '' ? '' : '\n';
+    const start = this.lineBreakIfMidLine();
     this.write(`${start}${dim(notRunText(line, endLine))}\n`);
   }
 
@@ -156,7 +161,7 @@ export class SessionTerminal implements vscode.Disposable {
 
   /** The end of a step: status, exit code, duration (and why, when the status alone does not say). */
   stepEnd(outcome: Outcome, options: { brief?: boolean } = {}): void {
-    const tail = this.transcript.endsWith('\r\n') || this.transcript === '' ? '' : '\n';
+    const tail = this.lineBreakIfMidLine();
     if (options.brief) {
       if (outcome.status !== 'passed') this.write(`${tail}${red(`[${outcome.status}${outcome.exitCode !== null ? ` · exit ${outcome.exitCode}` : ''}${outcome.reason ? ` · ${outcome.reason}` : ''}]`)}\n`);
       else if (tail) this.write(tail);

@@ -101,15 +101,7 @@ export class StatementOrder {
         this.sink.data(h.text, h.stream);
       }
     }
-    // Held output of statements already announced (it arrived between two of its markers).
-    if (this.held.length > 0 && this.held[0]!.at <= this.announced) {
-      const ready = this.held.filter((h) => h.at <= this.announced);
-      this.held = this.held.filter((h) => h.at > this.announced);
-      for (const h of ready) {
-        this.heldSize -= h.text.length;
-        this.sink.data(h.text, h.stream);
-      }
-    }
+    // (Nothing older stays held: output is held only for a statement not announced yet.)
     if (this.held.length === 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -231,13 +231,10 @@ export function noteSyntaxFor(text: string, runbook: Pick<Runbook, 'flavor'>): N
   if (runbook.flavor === 'mdx') return 'mdx';
   const lines = text.split(/\r\n|\r|\n/);
   const inCode = new Uint8Array(lines.length);
-  for (const b of scanBlocks(text, runbook.flavor).code) inCode.fill(1, b.startLine, b.endLine + 1);
+  const scan = scanBlocks(text, runbook.flavor);
+  for (const b of scan.code) inCode.fill(1, b.startLine, b.endLine + 1);
   // Front matter is neither prose nor code.
-  let i = 0;
-  if (lines[0]?.trim() === '---') {
-    const end = lines.findIndex((l, k) => k > 0 && /^(?:---|\.\.\.)\s*$/.test(l));
-    if (end > 0) i = end + 1;
-  }
+  let i = scan.frontmatter ? scan.frontmatter.endLine + 1 : 0;
   let mdx = false;
   for (; i < lines.length; i++) {
     if (inCode[i]) continue;

@@ -17,7 +17,7 @@
  *
  * Pure.
  */
-import { sqlTokens } from '../fill/sqlFill';
+import { sqlTokens, type SqlLanguage } from '../fill/sqlFill';
 
 /** What one command was found to do. */
 export interface CommandFinding {
@@ -85,9 +85,21 @@ const LOSING_FLAGS = /^--(?:grace-period=0|hard|drop|clean|purge|delete(?:-[\w-]
 /** Carriers of a command: `docker exec [opts] CONTAINER cmd…`, `kubectl exec POD -- cmd…`. */
 const CARRIERS = new Set(['docker', 'podman', 'nerdctl', 'kubectl', 'oc', 'crictl', 'lxc', 'incus', 'vagrant', 'multipass', 'limactl']);
 
+/** Flags of a rehearsal: nothing changes (`--dry-run=none` is the real thing). */
+const REHEARSAL = /(?:^|\s)--(?:dry-?run(?:=(?!none\b)\w+)?|check|noop|what-?if|plan-only)(?=\s|$)/i;
+
+/**
+ * Whether a command line is a rehearsal (`kubectl drain --dry-run=server`, `ansible-playbook
+ * --check`): it changes nothing, whatever else it says.
+ */
+export function rehearses(text: string): boolean {
+  return REHEARSAL.test(text);
+}
+
 /** The risks of one logical shell command (continuations joined): one finding per kind at most. */
 export function commandRisks(text: string): CommandFinding[] {
   const found = new Map<CommandFinding['kind'], CommandFinding>();
+  if (rehearses(text)) return [];
   for (const simple of simpleCommands(text, 0)) {
     const kind = simpleRisk(simple.words, 0);
     if (kind && !found.has(kind)) found.set(kind, { kind, text: simple.text });
@@ -316,8 +328,6 @@ function simpleRisk(all: readonly string[], depth: number): CommandFinding['kind
     const sub = args.find((a) => !a.startsWith('-'));
     return sub && /^(?:remove|purge|uninstall|autoremove|erase|rm)$/.test(sub) ? 'service' : undefined;
   }
-  // A rehearsal changes nothing: `--dry-run` (but `--dry-run=none`), `--check`, `--noop`, `--what-if`.
-  if (args.some((a) => /^--(?:dry-?run(?:=(?!none\b)\w+)?|check|noop|what-?if|plan-only)$/i.test(a))) return undefined;
   if (args.some((a) => LOSING_FLAGS.test(a.toLowerCase())) && !/^(?:pg_dump|pg_dumpall|mysqldump|mongodump|rsync)$/.test(name)) return 'destructive';
   if (name === 'rsync' && args.some((a) => /^--delete/.test(a))) return 'destructive';
   // The subcommand words: the first few that are not options.
@@ -356,7 +366,7 @@ function worst(kinds: readonly (CommandFinding['kind'] | undefined)[]): CommandF
 }
 
 /** The SQL dialect a statement is read in: `sqlTokens` knows where strings and comments are. */
-export type SqlRiskLanguage = 'sql' | 'cql' | 'sql-psql' | 'sql-mysql';
+export type SqlRiskLanguage = SqlLanguage;
 
 /**
  * The risks of SQL text by statement type, strings and comments aside: DROP, TRUNCATE, and
@@ -367,7 +377,7 @@ export type SqlRiskLanguage = 'sql' | 'cql' | 'sql-psql' | 'sql-mysql';
 export function sqlRisks(text: string, language: SqlRiskLanguage = 'sql'): (CommandFinding & { offset: number })[] {
   let plain = '';
   let at = 0;
-  for (const t of sqlTokens(text, language === 'cql' ? 'cql' : language)) {
+  for (const t of sqlTokens(text, language)) {
     // A string or comment becomes blanks: its words are not statements, its `;` ends none.
     // A dollar-quoted body is code (a `DO $$ … $$` block) except in cql, where it is a string.
     const body = t.kind === 'dollar' && language !== 'cql' ? ' '.repeat(t.contentStart - t.start) + text.slice(t.contentStart, t.contentEnd) + ' '.repeat(t.end - t.contentEnd) : undefined;

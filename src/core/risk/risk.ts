@@ -27,7 +27,8 @@
  */
 import type { LexLine } from '../model/lexical';
 import { lineWords, openedClient } from '../shell/clients';
-import { commandRisks, jsRisks, sqlRisks, type CommandFinding, type SqlRiskLanguage } from './commands';
+import { stdinLanguage } from '../fill/codeReaders';
+import { commandRisks, jsRisks, rehearses, sqlRisks, type CommandFinding, type SqlRiskLanguage } from './commands';
 
 export type RiskLevel = 'none' | 'caution' | 'destructive';
 export type RiskKind = 'destructive' | 'service' | 'data-change' | 'endless' | 'interactive' | 'remote-hop' | 'doc-warning' | 'production-forbidden';
@@ -182,9 +183,6 @@ function ruleMatches(rule: CommandRule, text: string, commands: () => string[]):
 /** Every word some rule or check below needs; a line without any of them carries no command risk. */
 const TRIGGERS = /rm|drop|truncat|delete|docker|podman|compose|migrat|db:|drizzle|prisma|flush|kubectl|helm|terraform|restore|push|reset|clean|mkfs|shred|wipefs|dd|restart|reload|service|systemctl|reboot|shutdown|poweroff|logs|tail|journalctl|watch|top|sleep|exec|run|attach|nerdctl|psql|cqlsh|mongo|mysql|sqlite|redis|ssh/i;
 const CLIENT_WORDS = /psql|cqlsh|mongo|mysql|sqlite3|redis-cli|ssh/;
-/** Flags of a rehearsal: nothing changes (`--dry-run=none` is the real thing). */
-const REHEARSAL = /(?:^|\s)--(?:dry-?run(?:=(?!none\b)\w+)?|check|noop|what-?if)(?=\s|$)/i;
-
 /** Commands that may carry SQL (named SQL rules count only in them, in shell). */
 const SQL_CARRIER = /\b(?:psql|mysql|mariadb|cqlsh|sqlite3|clickhouse(?:-client)?|mongo|mongosh|sqlcmd|bq|snowsql|spark-sql|beeline|trino|presto|usql|pgcli|mycli|litecli|duckdb|cockroach|sql|db|query|exec|eval)\b/i;
 /** SQL clients whose `-c`/`-e` strings and here-documents are SQL. */
@@ -239,7 +237,7 @@ export function assessRisk(input: RiskInput): Risk {
     const docLine = docLines[cmd.line]!;
     const text = cmd.text.trim();
     // A rehearsal (`kubectl drain --dry-run=server`, `ansible-playbook --check`) changes nothing.
-    const rehearsal = REHEARSAL.test(text);
+    const rehearsal = rehearses(text);
     // Most lines mention none of the words any rule needs: one test instead of thirty.
     if (!rehearsal && TRIGGERS.test(text)) {
       let commands: string[] | undefined;
@@ -267,7 +265,9 @@ export function assessRisk(input: RiskInput): Risk {
       // SQL given to a client: `psql -c "UPDATE …"`, a here-document into `mysql`.
       const client = SQL_CLIENT.exec(text)?.[1];
       if (client) {
-        const language: SqlRiskLanguage = client === 'psql' ? 'sql-psql' : client === 'cqlsh' ? 'cql' : client === 'sqlite3' ? 'sql' : 'sql-mysql';
+        // The dialect the client reads (codeReaders knows each client's).
+        const known = stdinLanguage([client]);
+        const language: SqlRiskLanguage = known === 'sql-psql' || known === 'sql-mysql' || known === 'sql-sqlite' || known === 'cql' ? known : 'sql';
         const quoted = [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((m) => m[1] ?? m[2] ?? '');
         for (const sql of [...quoted, ...(/<<-?\s*['"]?\w+/.test(text) ? [cmd.body] : [])]) for (const f of sqlRisks(sql, language)) finding(f, docLine);
       }
