@@ -11,7 +11,7 @@ import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
 import { fillOptionsFor, linePlan } from '../core/gates';
-import { singleQuoted, splitHops } from '../core/shell';
+import { lineWords, singleQuoted, splitHops } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
 import { isSecretName, redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
@@ -311,7 +311,8 @@ export class RunbookRunner {
       const comment = lexLines([original], 'shell')[0]!.commentColumn;
       const line = lines[s.firstLine]!;
       const ssh = (comment >= 0 ? line.slice(0, comment + line.length - original.length) : line).trim();
-      hops.push(ssh.split(/\s+/).pop()!);
+      // The host as it runs: a value with spaces stays one (quoted) word.
+      hops.push(lineWords(ssh, 0).pop()!.text);
       return `${ssh} 'bash -s' <<'OPSDOC_HOP_${nonce}'\n${lines.slice(s.bodyStart, s.bodyEnd).join('\n')}\nOPSDOC_HOP_${nonce}`;
     });
     return { code: parts.join('\n'), hops };

@@ -72,7 +72,8 @@ export function splitHops(code: string): HopSegment[] {
 /** The words of an `ssh` line with a host and no remote command, else undefined. */
 function hopWords(line: string): string[] | undefined {
   const text = line.replace(/(^|\s)#.*$/, '').trim();
-  if (!/^ssh\s/.test(text) || /[|;&<>]/.test(text)) return undefined;
+  // A `<manager-ip>` placeholder is a value to come, not a redirection.
+  if (!/^ssh\s/.test(text) || /[|;&<>]/.test(text.replace(/<[A-Za-z][\w.-]*>/g, 'x'))) return undefined;
   const words = text.split(/\s+/);
   let positional = 0;
   for (let i = 1; i < words.length; i++) {

@@ -7,3 +7,4 @@ export * from './analysis';
 export * from './hops';
 export * from './quote';
 export * from './variables';
+export * from './clients';

@@ -46,4 +46,7 @@ test('hops: ssh without a command takes the following lines, exit comes back', (
   ]);
   assert.equal(splitHops('ssh host uptime\necho x').length, 1);
   assert.equal(splitHops('echo only').length, 1);
+  // The doc's own placeholder host (BACKEND_ACCESS.md): a hop; a real redirection is not one.
+  assert.deepEqual(splitHops('ssh dockeradmin@<manager-ip>\ndocker service ps api').map((s) => s.ssh?.join(' ')), ['ssh dockeradmin@<manager-ip>']);
+  assert.equal(splitHops('ssh host < script.sh\necho x').length, 1);
 });
