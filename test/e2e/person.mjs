@@ -20,8 +20,8 @@ import { packageOpsdoc } from '../../scripts/package.mjs';
 
 const DOC = 'local-workspace.md';
 const TAG = 'v7.7.7';
-// How an inline note reads its outcome: `> - ✅ **passed** on `local` · exit 0 · …`.
-const PASSED = /✅ \*\*passed\*\* on `local` · exit 0/;
+// How an inline note reads its outcome: `> - ✅ **passed** on `local` · 5 ms · …`.
+const PASSED = /✅ \*\*passed\*\* on `local` · /;
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 

@@ -134,9 +134,7 @@ export function editorDiagnostics(input: DiagnosticInput): EditorDiagnostic[] {
 
   if (input.staleAfterDays > 0) {
     const limit = input.staleAfterDays * 86_400_000;
-    const lines = outcomeLines(text, input.notes.all);
     for (const note of input.notes.all) {
-      const noteLines = lines.get(note) ?? [];
       note.outcomes.forEach((o, i) => {
         const at = Date.parse(o.at);
         if (Number.isNaN(at) || input.now - at <= limit) return;
@@ -145,7 +143,7 @@ export function editorDiagnostics(input: DiagnosticInput): EditorDiagnostic[] {
           severity: 'information',
           code: DIAGNOSTIC_CODES.noteStale,
           message: `The last run of "${note.step}" on ${o.profile} was ${days} days ago (${o.status}): this record may no longer say how the step behaves.`,
-          line: noteLines[i] ?? note.startLine,
+          line: note.outcomeLines[i] ?? note.startLine,
           data: { profile: o.profile, noteStep: note.step },
         });
       });
@@ -164,17 +162,3 @@ function variableSpan(text: string, step: Step, name: string): { line: number; s
   return undefined;
 }
 
-/** The line of each outcome of each note (outcome lines carry `opsdoc:outcome`, in the note's order). */
-function outcomeLines(text: string, notes: readonly NoteBlock[]): Map<NoteBlock, number[]> {
-  const out = new Map<NoteBlock, number[]>();
-  if (notes.length === 0) return out;
-  const lines = text.split(/\r\n|\n|\r/);
-  for (const note of notes) {
-    const found: number[] = [];
-    for (let l = note.startLine + 1; l < note.endLine && l < lines.length; l++) {
-      if (lines[l]!.includes('opsdoc:outcome')) found.push(l);
-    }
-    out.set(note, found);
-  }
-  return out;
-}

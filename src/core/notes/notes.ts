@@ -9,23 +9,28 @@
  *     npm run migrate
  *     ```
  *
- *     <!-- opsdoc:note step=run-migrations -->
+ *     <!-- opsdoc:note step=run-migrations @local=passed,0,1234,2026-11-25T10:00:00.000Z,a1b2c3d4e5f60718,alice -->
  *
- *     > - ✅ **passed** on `local` · exit 0 · 1.2 s · 2026-11-25 10:00 UTC · alice · code `a1b2c3d4` <!-- opsdoc:outcome profile=local status=passed exit=0 ms=1234 at=2026-11-25T10:00:00.000Z by=alice code=a1b2c3d4e5f60718 -->
- *     > - ❌ **failed** on `staging` · exit 3 · 400 ms · psql: connection refused · ... <!-- opsdoc:outcome profile=staging ... reason=psql:%20connection%20refused -->
+ *     > - ✅ **passed** on `local` · 1.2 s · 2026-11-25 10:00 UTC · alice
  *
  *     <!-- /opsdoc:note -->
  *
- * and in comment mode, invisible when rendered, each line its own comment:
+ * (a failed run adds `,reason:psql:%20connection%20refused` to its record and `exit 3 · psql:
+ * connection refused` to its line), and in comment mode, invisible when rendered, each line
+ * its own comment:
  *
- *     <!-- opsdoc:note step=run-migrations -->
- *     <!-- ✅ passed on local · exit 0 · 1.2 s · 2026-11-25 10:00 UTC · alice · code a1b2c3d4 · opsdoc:outcome profile=local ... -->
+ *     <!-- opsdoc:note step=run-migrations @local=passed,0,1234,… -->
+ *     <!-- ✅ passed on local · 1.2 s · 2026-11-25 10:00 UTC · alice -->
  *     <!-- /opsdoc:note -->
  *
  * Why this shape:
- * - The `opsdoc:outcome` data holds every field exactly (values percent-encoded, so a value
- *   can hold spaces, `-->`, `*\/` or non-ASCII); the human text is derived from it and rewritten
- *   on every write, so nobody has to parse prose and prettier may restyle it freely.
+ * - The start marker holds every field of every outcome exactly (values percent-encoded, so a
+ *   value can hold spaces, `,`, `-->`, `*\/` or non-ASCII), one `@profile=…` record each; the
+ *   human text is derived from it and rewritten on every write, so nobody has to parse prose
+ *   and prettier may restyle it freely. The data sits on one machine line and the outcome
+ *   lines stay short human text, so a note reads well in the source and a diff shows what
+ *   changed. Notes written with the data on each line (`<!-- opsdoc:outcome … -->`) are still
+ *   read, and rewritten in this shape on their next write.
  * - Every marker and every comment-mode line is a comment on a line of its own, and the
  *   blank lines are where prettier puts them: `prettier --write` leaves a note as it is, and
  *   a damaged line (a lost end marker) cannot swallow the rest of the doc the way one
@@ -86,6 +91,11 @@ export interface NoteBlock {
   end: number;
   /** One per profile line, in the note's order. */
   outcomes: NoteOutcome[];
+  /**
+   * The 0-based line that shows each outcome (same order as `outcomes`): its human line, or
+   * the start marker when that line was deleted by hand.
+   */
+  outcomeLines: number[];
 }
 
 /** One splice of the document: replace `text.slice(start, end)` with `newText`. */
@@ -303,12 +313,13 @@ export function renderNote(
   const prefix = options.prefix ?? '';
   const eol = options.eol ?? '\n';
   const [open, close] = syntax === 'mdx' ? ['{/*', '*/}'] : ['<!--', '-->'];
-  const start = `${open} opsdoc:note step=${encodeValue(step)} ${close}`;
+  const data = outcomes.map((o) => ' ' + encodeRecord(o)).join('');
+  const start = `${open} opsdoc:note step=${encodeValue(step)}${data} ${close}`;
   const end = `${open} /opsdoc:note ${close}`;
   const body =
     mode === 'inline'
-      ? outcomes.map((o) => `> - ${humanMarkdown(o)} ${open} ${encodeData(o)} ${close}`)
-      : outcomes.map((o) => `${open} ${commentSafe(humanPlain(o), syntax)} · ${encodeData(o)} ${close}`);
+      ? outcomes.map((o) => `> - ${humanMarkdown(o)}`)
+      : outcomes.map((o) => `${open} ${commentSafe(humanPlain(o), syntax)} ${close}`);
   const lines = !spaced
     ? [start, ...body, end]
     : mode === 'inline'
@@ -396,17 +407,31 @@ function endingAt(text: string, offset: number, fallback: string): string {
   return fallback;
 }
 
-/** The note whose start marker is on `line`, if it is an intact note. */
+/**
+ * The note whose start marker is on `line`, if it is an intact note. Two shapes are read:
+ * the current one keeps every outcome's data in the start marker (`@profile=record`) and only
+ * human text on the lines below it; the first one (still read, never written) kept each
+ * outcome's data in a trailing `opsdoc:outcome` comment on its own line.
+ */
 function readNoteAt(text: string, lineStarts: readonly number[], line: number): NoteBlock | undefined {
   const first = lineText(text, lineStarts, line);
   if (!first.includes('opsdoc:note')) return undefined;
   const head = startMarker(first.replace(PREFIX, ''));
   if (!head) return undefined;
-  const attrs = decodeAttributes(head.attributes);
-  const step = attrs?.get('step');
-  if (step === undefined || step === '') return undefined;
+  const attrs = rawAttributes(head.attributes);
+  const step = attrs && decodeValue(attrs.get('step') ?? '');
+  if (!attrs || step === undefined || step === '') return undefined;
   const syntax: NoteSyntax = head.html ? 'html' : 'mdx';
+  const records: NoteOutcome[] = [];
+  for (const [key, value] of attrs) {
+    if (!key.startsWith('@')) continue;
+    const record = decodeRecord(key.slice(1), value, step);
+    if (!record) return undefined;
+    records.push(record);
+  }
+  const current = records.length > 0;
   const outcomes: NoteOutcome[] = [];
+  const shownOn: number[] = [];
   let mode: NoteMode | undefined;
   let spaced = line > 0 && BLANK.test(lineText(text, lineStarts, line - 1));
   for (let l = line + 1; l < lineStarts.length; l++) {
@@ -416,20 +441,30 @@ function readNoteAt(text: string, lineStarts: readonly number[], line: number): 
       continue;
     }
     if (END.test(content)) {
+      const found = current ? records : outcomes;
       return {
         step, mode: mode ?? 'inline', syntax, layout: spaced ? 'spaced' : 'compact', startLine: line, endLine: l,
-        start: lineStarts[line]!, end: lineContentEnd(text, lineStarts, l), outcomes,
+        start: lineStarts[line]!, end: lineContentEnd(text, lineStarts, l), outcomes: found,
+        outcomeLines: found.map((_, i) => shownOn[i] ?? line),
       };
     }
-    // The data is the last thing on the line, inside the comment that ends it.
+    // Comment-mode lines are whole comments; inline lines are list items.
+    const whole = /^(?:<!--|\{\/\*)/.test(content);
+    mode ??= whole ? 'comment' : 'inline';
+    if (current) {
+      // Human text only: it is rebuilt on every write, so any wording is fine, any other line is damage.
+      if (whole ? closerAt(content) < 0 : !/^[-*+][ \t]/.test(content)) return undefined;
+      shownOn.push(l);
+      continue;
+    }
+    // The first shape: the data is the last thing on the line, inside the comment that ends it.
     const key = content.lastIndexOf(DATA_KEY);
     const closer = closerAt(content);
     if (key === -1 || closer < key || !/<!--|\{\/\*/.test(content.slice(0, key))) return undefined;
     const outcome = decodeOutcome(content.slice(key + DATA_KEY.length, closer), step);
     if (!outcome) return undefined;
     outcomes.push(outcome);
-    // Comment-mode lines are whole comments; inline lines are list items with a trailing one.
-    mode ??= /^(?:<!--|\{\/\*)/.test(content) ? 'comment' : 'inline';
+    shownOn.push(l);
   }
   return undefined;
 }
@@ -511,34 +546,71 @@ function encodeValue(value: string): string {
     .replace(/--/g, '-%2D');
 }
 
-function decodeAttributes(source: string): Map<string, string> | undefined {
+/** `key=value` tokens as written (values still encoded); undefined when a token is not one. */
+function rawAttributes(source: string): Map<string, string> | undefined {
   const out = new Map<string, string>();
   for (const token of source.split(/[ \t]+/)) {
     if (token === '') continue;
     const eq = token.indexOf('=');
     if (eq <= 0) return undefined;
-    try {
-      out.set(token.slice(0, eq), decodeURIComponent(token.slice(eq + 1)));
-    } catch {
-      return undefined;
-    }
+    out.set(token.slice(0, eq), token.slice(eq + 1));
   }
   return out;
 }
 
-function encodeData(o: NoteOutcome): string {
-  const fields: [string, string][] = [
-    ['profile', o.profile],
-    ['status', o.status],
-    ['exit', o.exitCode === null ? 'none' : String(o.exitCode)],
-    ['ms', String(o.durationMs)],
-    ['at', o.at],
-    ['by', o.by],
-    ['code', o.codeHash],
-  ];
-  if (o.reason !== undefined) fields.push(['reason', o.reason]);
-  if (o.override !== undefined) fields.push(['override', o.override]);
-  return 'opsdoc:outcome ' + fields.map(([k, v]) => `${k}=${encodeValue(v)}`).join(' ');
+function decodeValue(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeAttributes(source: string): Map<string, string> | undefined {
+  const raw = rawAttributes(source);
+  if (!raw) return undefined;
+  const out = new Map<string, string>();
+  for (const [key, value] of raw) {
+    const decoded = decodeValue(value);
+    if (decoded === undefined) return undefined;
+    out.set(key, decoded);
+  }
+  return out;
+}
+
+/** A field of a record: encoded like any value, and without the `,` that separates fields. */
+function encodeField(value: string): string {
+  return encodeValue(value).replace(/,/g, '%2C');
+}
+
+/**
+ * One outcome in the start marker, `@profile=status,exit,ms,at,code,by` then `reason:…` and
+ * `override:…` when there are some: short enough that a note's source stays readable, every
+ * field exact. `exit` is empty when the step had none.
+ */
+function encodeRecord(o: NoteOutcome): string {
+  const fields = [o.status, o.exitCode === null ? '' : String(o.exitCode), String(o.durationMs), o.at, o.codeHash, o.by].map(encodeField);
+  if (o.reason !== undefined) fields.push('reason:' + encodeField(o.reason));
+  if (o.override !== undefined) fields.push('override:' + encodeField(o.override));
+  return `@${encodeField(o.profile)}=${fields.join(',')}`;
+}
+
+function decodeRecord(profileField: string, record: string, step: string): NoteOutcome | undefined {
+  const profile = decodeValue(profileField);
+  const fields = record.split(',').map(decodeValue);
+  if (!profile || fields.length < 6 || fields.some((f) => f === undefined)) return undefined;
+  const [status, exit, ms, at, codeHash, by, ...extra] = fields as string[];
+  if (!OUTCOME_STATUSES.includes(status as OutcomeStatus)) return undefined;
+  const exitCode = exit === '' ? null : Number(exit);
+  const durationMs = Number(ms);
+  if ((exitCode !== null && !Number.isInteger(exitCode)) || ms === '' || !Number.isFinite(durationMs)) return undefined;
+  const outcome: NoteOutcome = { status: status as OutcomeStatus, exitCode, durationMs, profile, at: at!, by: by!, codeHash: codeHash!, step };
+  for (const field of extra) {
+    if (field.startsWith('reason:')) outcome.reason = field.slice('reason:'.length);
+    else if (field.startsWith('override:')) outcome.override = field.slice('override:'.length);
+    else return undefined;
+  }
+  return outcome;
 }
 
 function decodeOutcome(source: string, step: string): NoteOutcome | undefined {
@@ -598,27 +670,30 @@ const STATUS: Record<OutcomeStatus, { icon: string; label: string }> = {
   skipped: { icon: '⏭️', label: 'skipped' },
 };
 
-function humanParts(o: NoteOutcome, text: (s: string) => string, code: (s: string) => string): string[] {
+/**
+ * What a reader needs, and nothing the data alone is for: no exit code when a step passed
+ * (it is 0), no code hash (the editor says when a step changed since its note).
+ */
+function humanParts(o: NoteOutcome, text: (s: string) => string): string[] {
   const parts: string[] = [];
-  if (o.exitCode !== null) parts.push(`exit ${o.exitCode}`);
+  if (o.exitCode !== null && !(o.status === 'passed' && o.exitCode === 0)) parts.push(`exit ${o.exitCode}`);
   if (o.status !== 'skipped' || o.durationMs > 0) parts.push(formatDuration(o.durationMs));
   if (o.reason) parts.push(text(o.reason));
   if (o.override) parts.push(text(`⚠ the doc's forbid overridden: ${o.override}`));
   if (o.at) parts.push(text(formatTime(o.at)));
   if (o.by) parts.push(text(o.by));
-  if (o.codeHash) parts.push(`code ${code(o.codeHash.slice(0, 8))}`);
   return parts;
 }
 
 function humanMarkdown(o: NoteOutcome): string {
   const { icon, label } = STATUS[o.status];
   const code = (s: string) => '`' + oneLine(s).replace(/`/g, "'") + '`';
-  return [`${icon} **${label}** on ${code(o.profile)}`, ...humanParts(o, (s) => escapeMarkdown(oneLine(s)), code)].join(' · ');
+  return [`${icon} **${label}** on ${code(o.profile)}`, ...humanParts(o, (s) => escapeMarkdown(oneLine(s)))].join(' · ');
 }
 
 function humanPlain(o: NoteOutcome): string {
   const { icon, label } = STATUS[o.status];
-  return [`${icon} ${label} on ${oneLine(o.profile)}`, ...humanParts(o, oneLine, (s) => s)].join(' · ');
+  return [`${icon} ${label} on ${oneLine(o.profile)}`, ...humanParts(o, oneLine)].join(' · ');
 }
 
 function oneLine(s: string): string {

@@ -87,7 +87,7 @@ suite('Opsdoc diagnostics', function () {
     }
     assert.equal(editor.document.getText(byCode.get('placeholder-no-value')!.range), '<manager-ip>');
     assert.equal(editor.document.getText(byCode.get('variable-undefined')!.range), '$OPSDOC_NOT_DEFINED_ANYWHERE');
-    assert.match(editor.document.lineAt(byCode.get('note-stale')!.range.start.line).text, /opsdoc:outcome profile=local/);
+    assert.match(editor.document.lineAt(byCode.get('note-stale')!.range.start.line).text, /^> - ✅ \*\*passed\*\* on `local`/);
   });
 
   test('quick fix: a warning above a risky step the doc does not warn about', async () => {

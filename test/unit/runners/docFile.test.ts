@@ -281,7 +281,7 @@ test('a mixed-EOL doc: the CRLF fence line keeps its CRLF, every other line its 
   writeFileSync(file, doc);
   assert.deepEqual(await writeNote(file, outcome('step')), { written: true });
   const text = readFileSync(file, 'utf8');
-  assert.match(text, /\n```\r\n\r\n<!-- opsdoc:note step=step -->\r\n/);
+  assert.match(text, /\n```\r\n\r\n<!-- opsdoc:note step=step @[^\r\n]* -->\r\n/);
   assert.equal(withoutNotes(text), doc);
 });
 

@@ -71,7 +71,7 @@ test('runs older than staleAfterDays are information on their own note line; 0 t
   const found = diagnose(text).filter((d) => d.code === DIAGNOSTIC_CODES.noteStale);
   assert.equal(found.length, 1);
   assert.equal(found[0]!.data?.profile, 'staging');
-  assert.match(text.split('\n')[found[0]!.line]!, /opsdoc:outcome profile=staging/);
+  assert.match(text.split('\n')[found[0]!.line]!, /^> - ✅ \*\*passed\*\* on `staging`/);
   assert.match(found[0]!.message, /85 days ago/);
   assert.equal(diagnose(text, { staleAfterDays: 0 }).filter((d) => d.code === DIAGNOSTIC_CODES.noteStale).length, 0);
 });

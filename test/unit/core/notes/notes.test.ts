@@ -43,10 +43,10 @@ test('the format, exactly (inline)', () => {
     'npm run migrate',
     '```',
     '',
-    '<!-- opsdoc:note step=run-migrations -->',
+    `<!-- opsdoc:note step=run-migrations @local=passed,0,1234,2026-11-25T10:00:00.000Z,${hash},alice @staging=failed,3,400,2026-11-25T10:05:00.000Z,${hash},bob,reason:psql:%20connection%20refused -->`,
     '',
-    `> - ✅ **passed** on \`local\` · exit 0 · 1.2 s · 2026-11-25 10:00 UTC · alice · code \`${hash.slice(0, 8)}\` <!-- opsdoc:outcome profile=local status=passed exit=0 ms=1234 at=2026-11-25T10:00:00.000Z by=alice code=${hash} -->`,
-    `> - ❌ **failed** on \`staging\` · exit 3 · 400 ms · psql: connection refused · 2026-11-25 10:05 UTC · bob · code \`${hash.slice(0, 8)}\` <!-- opsdoc:outcome profile=staging status=failed exit=3 ms=400 at=2026-11-25T10:05:00.000Z by=bob code=${hash} reason=psql:%20connection%20refused -->`,
+    '> - ✅ **passed** on `local` · 1.2 s · 2026-11-25 10:00 UTC · alice',
+    '> - ❌ **failed** on `staging` · exit 3 · 400 ms · psql: connection refused · 2026-11-25 10:05 UTC · bob',
     '',
     '<!-- /opsdoc:note -->',
     '',
@@ -61,13 +61,13 @@ test('the format, exactly (comment mode, and MDX)', () => {
   const comment = write(doc, 0, [{ status: 'timed-out', exitCode: null, durationMs: 30_000, reason: 'timed out after 30 s' }], { mode: 'comment' });
   assert.equal(comment, [
     '```sh', 'make', '```', '',
-    '<!-- opsdoc:note step=step -->',
-    `<!-- ⏱️ timed out on local · 30.0 s · timed out after 30 s · 2026-11-25 10:00 UTC · alice · code ${hash.slice(0, 8)} · opsdoc:outcome profile=local status=timed-out exit=none ms=30000 at=2026-11-25T10:00:00.000Z by=alice code=${hash} reason=timed%20out%20after%2030%20s -->`,
+    `<!-- opsdoc:note step=step @local=timed-out,,30000,2026-11-25T10:00:00.000Z,${hash},alice,reason:timed%20out%20after%2030%20s -->`,
+    '<!-- ⏱️ timed out on local · 30.0 s · timed out after 30 s · 2026-11-25 10:00 UTC · alice -->',
     '<!-- /opsdoc:note -->', '',
   ].join('\n'));
   const mdx = write(doc, 0, [{}], { path: 'doc.mdx' });
-  assert.match(mdx, /^\{\/\* opsdoc:note step=step \*\/\}$/m);
-  assert.match(mdx, /^> - ✅ \*\*passed\*\* .* \{\/\* opsdoc:outcome profile=local .* \*\/\}$/m);
+  assert.match(mdx, /^\{\/\* opsdoc:note step=step @local=passed,0,.* \*\/\}$/m);
+  assert.match(mdx, /^> - ✅ \*\*passed\*\* on `local` · [^{]*$/m);
   assert.match(mdx, /^\{\/\* \/opsdoc:note \*\/\}$/m);
   assert.doesNotMatch(mdx, /<!--/);
 });
@@ -185,15 +185,15 @@ test('mixed line endings: every line keeps its own; the note takes the ending of
   // Outside the notes (each inserted from the fence line's ending to its end marker), every byte as it was.
   assert.equal(text.replace(/(?:\r\n|\r|\n){2}<!-- opsdoc:note[^]*?<!-- \/opsdoc:note -->/g, ''), doc);
   // Each note's lines use the ending of its fence line.
-  assert.match(text, /```\r\n\r\n<!-- opsdoc:note step=a -->\r\n/);
-  assert.match(text, /```\n\n<!-- opsdoc:note step=b -->\n/);
-  assert.match(text, /```\r\r<!-- opsdoc:note step=c -->\r/);
+  assert.match(text, /```\r\n\r\n<!-- opsdoc:note step=a [^\r\n]* -->\r\n/);
+  assert.match(text, /```\n\n<!-- opsdoc:note step=b [^\r\n]* -->\n/);
+  assert.match(text, /```\r\r<!-- opsdoc:note step=c [^\r\n]* -->\r/);
   // Removing the notes (a whole note, and one profile's line) gives back the doc byte for byte.
   assert.equal(removeAll(text), doc);
   const rb = parse(text, 'doc.md');
   const { edit } = removeNote(text, rb, 0, { profile: 'b' });
   const oneLess = applyEdit(text, edit!);
-  assert.match(oneLess, /```\r\n\r\n<!-- opsdoc:note step=a -->\r\n/);
+  assert.match(oneLess, /```\r\n\r\n<!-- opsdoc:note step=a @[^\r\n]* -->\r\n/);
   assert.equal(removeAll(oneLess), doc);
 });
 
@@ -280,14 +280,62 @@ test('idempotent; one line per profile; the other profiles keep their order', ()
   assert.equal(changed, false);
 });
 
+/** A note as the first shape wrote it: each outcome's data on its own line. */
+function firstShape(lines: string[]): string {
+  return ['```sh', 'ls', '```', '', '<!-- opsdoc:note step=step -->', '', ...lines, '', '<!-- /opsdoc:note -->', 'after', ''].join('\n');
+}
+const OLD_A = '> - ✅ **passed** on `a` · exit 0 · 1.2 s · code `00000000` <!-- opsdoc:outcome profile=a status=passed exit=0 ms=1234 at=2026-11-25T10:00:00.000Z by=alice code=0000000000000000 -->';
+const OLD_B = '> - ❌ **failed** on `b` · exit 3 <!-- opsdoc:outcome profile=b status=failed exit=3 ms=400 at=2026-11-25T10:05:00.000Z by=bob%20b code=0000000000000000 reason=psql:%20refused%2C%20twice -->';
+
+test('notes in the first shape (data on each line) are read, and rewritten in the current shape on the next write', () => {
+  const old = firstShape([OLD_A, OLD_B]);
+  const [note] = parseNotes(old);
+  assert.deepEqual(note!.outcomes.map((o) => [o.profile, o.status, o.exitCode, o.durationMs, o.by, o.reason]), [
+    ['a', 'passed', 0, 1234, 'alice', undefined],
+    ['b', 'failed', 3, 400, 'bob b', 'psql: refused, twice'],
+  ]);
+  assert.deepEqual(note!.outcomeLines, [6, 7]);
+  const rewritten = write(old, 0, [{ profile: 'c' }]);
+  assert.doesNotMatch(rewritten, /opsdoc:outcome/);
+  assert.match(rewritten, /^<!-- opsdoc:note step=step @a=passed,0,1234,[^ ]+ @b=failed,3,400,[^ ]+,bob%20b,reason:psql:%20refused%2C%20twice @c=passed,/m);
+  const [again] = parseNotes(rewritten);
+  assert.deepEqual(again!.outcomes.map((o) => o.profile), ['a', 'b', 'c']);
+  assert.deepEqual(again!.outcomes[1], { ...note!.outcomes[1]!, step: 'step' });
+  assert.ok(rewritten.endsWith('<!-- /opsdoc:note -->\nafter\n'));
+});
+
 test('a hand-duplicated profile line collapses into one on the next write', () => {
-  const doc = '```sh\nls\n```\n';
-  const text = write(doc, 0, [{ profile: 'a' }, { profile: 'b' }]);
-  const line = text.split('\n').find((l) => l.includes('profile=a '))!;
-  const duplicated = text.replace(line, line + '\n' + line);
+  const duplicated = firstShape([OLD_A, OLD_B, OLD_A]);
   assert.equal(parseNotes(duplicated)[0]!.outcomes.length, 3);
   const fixed = write(duplicated, 0, [{ profile: 'a', durationMs: 1 }]);
-  assert.deepEqual(parseNotes(fixed)[0]!.outcomes.map((o) => [o.profile, o.durationMs]), [['a', 1], ['b', 1234]]);
+  assert.deepEqual(parseNotes(fixed)[0]!.outcomes.map((o) => [o.profile, o.durationMs]), [['a', 1], ['b', 400]]);
+  // In the current shape the data is one record per profile; a pasted second record reads as one.
+  const current = write('```sh\nls\n```\n', 0, [{ profile: 'a' }]);
+  const record = /@a=[^ ]+/.exec(current)![0];
+  assert.equal(parseNotes(current.replace(record, `${record} ${record}`))[0]!.outcomes.length, 1);
+});
+
+test('the human lines are text only: each outcome is one short line; a line that is neither human text nor a marker makes the note damaged', () => {
+  const text = write('```sh\nls\n```\n', 0, [{ profile: 'production', by: 'Alice Example' }, { profile: 'staging', status: 'failed', exitCode: 1, reason: 'line 3: psql: could not connect to server' }]);
+  const human = text.split('\n').filter((l) => l.startsWith('> - '));
+  assert.equal(human.length, 2);
+  // What is not the reason fits in a narrow editor.
+  for (const line of human) assert.ok(line.replace(' · line 3: psql: could not connect to server', '').length <= 80, `${line.length}: ${line}`);
+  assert.equal(parseNotes(text.replace('> - ✅', '> - ✔️'))[0]!.outcomes.length, 2);
+  assert.equal(parseNotes(text.replace('> - ✅', 'stray text'))!.length, 0);
+  assert.equal(parseNotes(text.replace(/@staging=failed,1,/, '@staging=exploded,1,')).length, 0);
+});
+
+test('hostile values stay one value in the data: separators, comment closers, non-ASCII', () => {
+  const nasty = 'a,b=c @x=passed,0 --> */} ü\n`x`';
+  const text = write('```sh\nls\n```\n', 0, [{ profile: nasty, by: nasty, status: 'failed', exitCode: 1, reason: nasty }]);
+  const marker = text.split('\n').find((l) => l.includes('opsdoc:note step'))!;
+  assert.doesNotMatch(marker.slice(4, -3), /-->|--|\s@x=/);
+  const [note] = parseNotes(text);
+  assert.equal(note!.outcomes.length, 1);
+  assert.equal(note!.outcomes[0]!.profile, nasty);
+  assert.equal(note!.outcomes[0]!.by, nasty);
+  assert.equal(note!.outcomes[0]!.reason, 'a,b=c @x=passed,0 --> */} ü `x`');
 });
 
 test('the mode: kept from the existing note unless asked; switching rewrites the whole note', () => {
