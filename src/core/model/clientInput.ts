@@ -138,7 +138,9 @@ export function findClientInput(code: readonly string[], lexed: readonly LexLine
     if (prompt.kind === 'bare') {
       const words = lineWords(lexed[k]!.code.slice(prompt.length), k);
       const upTo = words.findIndex((w) => /^(?:&&|\|\||;|\|)$/.test(w.text));
-      if ((upTo === -1 ? words : words.slice(0, upTo)).filter((w) => !/^\d?>|^&>/.test(w.text)).length < 2) return;
+      const typed = lexed[k]!.code.slice(prompt.length).trim();
+      // `> PING`, `> DBSIZE`: one word, but a client's command in capitals, not a file to empty.
+      if ((upTo === -1 ? words : words.slice(0, upTo)).filter((w) => !/^\d?>|^&>/.test(w.text)).length < 2 && !(/^[A-Z]+;?$/.test(typed) && clientStatement(typed))) return;
     }
     stray.push({ index: k, prompt: text.slice(0, prompt.length).trim(), kind: 'prompt' });
   });

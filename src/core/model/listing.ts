@@ -22,7 +22,8 @@ export interface ListedStep {
   runnable: boolean;
   notRunnableReason?: string;
   section: string[];
-  placeholders: { name: string; token: string; hint?: string }[];
+  /** `shown`: in a block that is shown, not run; a person copying it fills it in. */
+  placeholders: { name: string; token: string; hint?: string; shown?: true }[];
   uses: string[];
   defines: string[];
   /** Where each used variable comes from: an earlier step, the environment, or unknown. */
@@ -61,7 +62,7 @@ export function listRunbook(runbook: Runbook): ListedRunbook {
         runnable: step.runnable,
         ...(step.notRunnableReason ? { notRunnableReason: step.notRunnableReason } : {}),
         section: step.section,
-        placeholders: step.placeholders.map((p) => ({ name: p.name, token: p.token, ...(p.hint ? { hint: p.hint } : {}) })),
+        placeholders: step.placeholders.map((p) => ({ name: p.name, token: p.token, ...(p.hint ? { hint: p.hint } : {}), ...(p.shown ? { shown: true as const } : {}) })),
         uses: v.uses,
         defines: v.defines,
         sources: Object.fromEntries(Object.entries(v.sources).map(([k, s]) => [k, toListedSource(s)])),
@@ -107,7 +108,7 @@ export function formatListing(listed: ListedRunbook): string {
     out.push(`  ${lines.padEnd(9)} ${s.runnable ? '▶' : ' '} ${s.name.padEnd(34)} ${lang.padEnd(7)} ${s.section.join(' > ')}`);
     const details: string[] = [];
     if (!s.runnable && s.notRunnableReason) details.push(`not run: ${s.notRunnableReason}`);
-    if (s.placeholders.length) details.push(`fill in: ${s.placeholders.map((p) => p.token).join(' ')}`);
+    if (s.placeholders.length) details.push(`${s.runnable ? 'fill in' : 'fill in when copied'}: ${s.placeholders.map((p) => p.token).join(' ')}`);
     if (s.uses.length) details.push(`uses: ${s.uses.map((u) => (s.sources[u]?.from === 'step' ? `$${u} (from ${(s.sources[u] as { step: string }).step})` : `$${u}`)).join(' ')}`);
     if (s.defines.length) details.push(`defines: ${s.defines.map((d) => `$${d}`).join(' ')}`);
     if (s.variant) details.push(`only for: ${s.variant.env}`);

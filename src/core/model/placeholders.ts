@@ -8,8 +8,16 @@
  *   `POSTGRES_CONTAINER_NAME` (capitals with underscores that read as "put a value here",
  *   and that the doc never uses as a real variable);
  * - masks: `backup_XXXX_XX_XX.sql`, `2024-XX-XX`;
- * - `{{name}}` templates (but not Go templates such as `{{.Names}}`).
+ * - `{{name}}` templates (but not Go templates such as `{{.Names}}`), and `{component}` outside
+ *   single quotes (not `${var}`, `{}` or brace lists `{a,b}`);
+ * - fill-me-in words: `CHANGEME`, `REPLACE_ME`, `your_user`, `your-registry/your-image`,
+ *   `table_name_here`, `$secret_name_here`, and masks in small letters (`pod-xxxxx`, `yyy`).
+ * Not placeholders: output tokens (`<none>`, `<snip>`, `<pending>`), the capitals a `grep`
+ * looks for, and the name inside `<POD_NAME>` a second time: a name is listed once, with all
+ * its spots, however it is written.
  * Text in comments is never a placeholder: a comment is not run, so nothing needs a value.
+ * In a block that is shown, not run (YAML, PromQL, a config file), only the shapes that cannot
+ * be anything else are looked for (no capitals by their segments: `POSTGRES_DB:` is a key).
  */
 import type { LexLine } from './lexical';
 import { trimOf } from './trim';
@@ -30,11 +38,24 @@ export interface FoundPlaceholder {
   name: string;
   /** The exact text to replace, e.g. `<manager-ip>`. */
   token: string;
-  kind: 'angle' | 'capitals' | 'mask' | 'template';
+  kind: 'angle' | 'capitals' | 'mask' | 'template' | 'word';
   spots: PlaceholderSpot[];
 }
 
-const ANGLE = /<([A-Za-z][\w.:-]*(?: [\w.:-]+){0,3})>/g;
+/** Options of `findPlaceholders`. */
+export interface PlaceholderOptions {
+  /** The block is shown, not run: only the unmistakable shapes. */
+  shown?: boolean;
+}
+
+// Up to ten words: `<value of namespace label from alert>` is one description of one value.
+const ANGLE = /<([A-Za-z][\w.:-]*(?: [\w.:'/-]+){0,9})>/g;
+/** What tools print in angle brackets (kubectl's `<none>`), and HTML's short tags: never a value to fill. */
+const NOT_ANGLE = /^(?:none|nil|null|pending|unknown|unset|not set|empty|missing|invalid|snip|snipped|redacted|omitted|truncated|output|hidden|br|hr|p|b|i|a|em|strong|code|pre|div|span|sup|sub|details|summary|kbd)$/i;
+// `{component}`: not `${var}`, `{{x}}`, `{}` or `{a,b}`.
+const BRACE = /(?<![$\w{])\{([a-z][a-z0-9_-]*)\}(?!\})/g;
+// Words that ask for a value. Small-letter ones only when they cannot be a real name.
+const FILL_WORD = /(?<![\w.-])(?:(?:CHANGE|REPLACE|FILL)_?ME(?:_?IN)?|(?:change|replace|fill)-?me|\$?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_here|your[-_][a-z0-9]+(?:[-_][a-z0-9]+)*)(?![\w-])/g;
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
 // Not after `${#`, `${!` (`${#API_TOKEN}` is the length of a variable, not a value to fill).
 const CAPITALS = /(?<![\w$/.#!-])(?:\$\{?)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])/g;
@@ -48,44 +69,86 @@ const FILL_SEGMENT = /_(NAME|ID|HASH|FILE|FILENAME|IP|HOST|HOSTNAME|PATH|URL|PAS
  * capitals that match one of them are variables, not placeholders. It is called only when a
  * capitals candidate shows up, so docs without any do not pay for collecting the names.
  */
-export function findPlaceholders(lines: readonly LexLine[], knownVariables: () => ReadonlySet<string>): FoundPlaceholder[] {
-  const byToken = new Map<string, FoundPlaceholder>();
+export function findPlaceholders(
+  lines: readonly LexLine[],
+  knownVariables: () => ReadonlySet<string>,
+  options: PlaceholderOptions = {},
+): FoundPlaceholder[] {
+  // One entry per name: `<POD_NAME>` and a bare `POD_NAME` are one value to give.
+  const byName = new Map<string, FoundPlaceholder>();
+  // Spans of the line already taken: `POD_NAME` inside `<POD_NAME>` or `{{POD_NAME}}` is not a second spot.
+  // (A mark per character: each pattern's matches do not overlap, so the checks stay linear.)
+  let taken = new Uint8Array(0);
   const add = (kind: FoundPlaceholder['kind'], token: string, name: string, codeLine: number, column: number) => {
-    let found = byToken.get(token);
-    if (!found) byToken.set(token, (found = { name, token, kind, spots: [] }));
+    const end = column + token.length;
+    for (let i = column; i < end; i++) if (taken[i]) return;
+    taken.fill(1, column, end);
+    let found = byName.get(name);
+    if (!found) byName.set(name, (found = { name, token, kind, spots: [] }));
     found.spots.push({ codeLine, column, length: token.length });
   };
   lines.forEach((lex, codeLine) => {
     const text = lex.code;
     if (text.trim() === '') return;
+    taken = new Uint8Array(text.length);
     if (text.includes('<')) for (const m of text.matchAll(ANGLE)) {
       const at = m.index;
       const before = text[at - 1];
       // `<<EOF`, `<<<`, `2<&1`, `cmd <file>out` have a redirection character right before;
       // `a < b` never matches (no space allowed right after `<`).
       if (before === '<' || before === '&' || before === '>') continue;
-      if (/^\d+$/.test(m[1]!)) continue;
+      if (/^\d+$/.test(m[1]!) || NOT_ANGLE.test(m[1]!)) continue;
       add('angle', m[0], m[1]!, codeLine, at);
     }
     if (text.includes('{{')) for (const m of text.matchAll(TEMPLATE)) add('template', m[0], m[1]!, codeLine, m.index);
+    if (text.includes('{')) for (const m of text.matchAll(BRACE)) {
+      // In single quotes it is the program's own text (awk, jq, a format string).
+      if (!insideSingleQuotes(text, m.index)) add('template', m[0], m[1]!, codeLine, m.index);
+    }
+    for (const m of text.matchAll(FILL_WORD)) {
+      const name = m[0].startsWith('$') ? m[0].slice(1) : m[0];
+      add('word', m[0], name, codeLine, m.index);
+    }
     for (const m of text.matchAll(CAPITALS)) {
       const token = m[0];
       if (token.startsWith('$')) continue; // a real variable
       const after = text[m.index + token.length];
       if (after === '=') continue; // an assignment: the name of a variable
-      if (!FILL_PREFIX.test(token) && !FILL_SEGMENT.test(token)) continue;
+      if (FILL_WORD_CAPITALS.test(token)) continue; // CHANGE_ME, found above
+      if (!FILL_PREFIX.test(token) && (options.shown || !FILL_SEGMENT.test(token))) continue;
+      if (grepped(text, m.index)) continue;
       if (knownVariables().has(token)) continue;
       if (declaredAt(text, m.index)) continue;
       add('capitals', token, token, codeLine, m.index);
     }
-    if (text.includes('XX')) for (const m of masks(text)) {
+    if (text.includes('XX') || text.includes('xxx') || text.includes('yyy')) for (const m of masks(text)) {
       const token = trimOf(m.text, '.-');
-      // A mask has a whole segment of X's (`backup_XXXX_XX`), not capitals inside a word.
-      if (!token.split(/[_.-]/).some((segment) => /^X{2,}$/.test(segment))) continue;
+      // A mask has a whole segment of X's (`backup_XXXX_XX`, `pod-xxxxx`), not letters inside a word.
+      if (!token.split(/[_.-]/).some((segment) => /^(?:X{2,}|x{3,}|y{3,})$/.test(segment))) continue;
       add('mask', token, token, codeLine, m.index + m.text.indexOf(token));
     }
   });
-  return [...byToken.values()].sort((a, b) => a.spots[0]!.codeLine - b.spots[0]!.codeLine || a.spots[0]!.column - b.spots[0]!.column);
+  return [...byName.values()].sort((a, b) => a.spots[0]!.codeLine - b.spots[0]!.codeLine || a.spots[0]!.column - b.spots[0]!.column);
+}
+
+const FILL_WORD_CAPITALS = /^(?:CHANGE|REPLACE|FILL)_?ME(?:_?IN)?$/;
+
+/** Whether `at` is inside single quotes on its line (quotes counted from the line's start, escapes aside). */
+function insideSingleQuotes(text: string, at: number): boolean {
+  let inside = false;
+  let double = false;
+  for (let i = 0; i < at; i++) {
+    const c = text[i];
+    if (c === '\\' && !inside) i++;
+    else if (c === "'" && !double) inside = !inside;
+    else if (c === '"' && !inside) double = !double;
+  }
+  return inside;
+}
+
+/** Whether the word at `at` is what a `grep` looks for (`env | grep DATABASE_URL`): a name that exists, not a blank. */
+function grepped(text: string, at: number): boolean {
+  return /\b(?:grep|rg|ag)(?:\s+-[\w-]+)*\s+['"]?$/.test(text.slice(Math.max(0, at - 80), at));
 }
 
 const WORD = /\w/;
@@ -111,7 +174,7 @@ function masks(text: string): { text: string; index: number }[] {
     let start = i;
     while (start < end && start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '$')) start++;
     const run = text.slice(start, end);
-    if (run.includes('XX')) out.push({ text: run, index: start });
+    if (run.includes('XX') || run.includes('xxx') || run.includes('yyy')) out.push({ text: run, index: start });
     i = end;
   }
   return out;

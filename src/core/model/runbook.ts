@@ -12,7 +12,7 @@ import { parseAttributes, type AttributeValue } from './attributes';
 import { classifyLang, looksLikeShell } from './lang';
 import { lexLines, type LexLine } from './lexical';
 import { findClientInput, NO_CLIENT_INPUT, strayPromptReason, type ClientInput } from './clientInput';
-import { clientPrompt, clientStatement, lineWords, openedClient } from '../shell/clients';
+import { clientPrompt, clientStatement, lineWords, openedClient, readsAsSql, sessionPromptLanguage, statementOpen, type ClientLanguage } from '../shell/clients';
 import { scanBlocks } from '../markdown/scan';
 import type { BlockScan, CodeBlock, HeadingBlock, MarkdownFlavor } from '../markdown/types';
 import { assignNames } from './names';
@@ -275,6 +275,8 @@ class LazyStep implements Step {
   /** Whether the block's language runs (and it has code); `runnable` also needs its lines to be runnable. */
   private readonly runs: boolean;
   private readonly ownReason?: string;
+  /** The client a block written as its session (`app=# …` lines) is typed at. */
+  private readonly typedAt?: ClientLanguage;
   readonly info: Step['info'];
   readonly line: number;
   readonly endLine: number;
@@ -302,8 +304,13 @@ class LazyStep implements Step {
     private readonly beforeRange: [number, number],
     private readonly afterRange: [number, number],
   ) {
-    const langInfo = classifyLang(block.lang, block.value);
+    let langInfo = classifyLang(block.lang, block.value);
     const empty = block.value.trim() === '';
+    // A block written as a client's session (`app=# SELECT …`), or unlabelled SQL, is the
+    // client's input, sent to the profile's client for its language, never to the shell.
+    this.typedAt = empty ? undefined : typedAtClient(block, langInfo.lang);
+    if (this.typedAt) langInfo = { lang: this.typedAt, runAs: this.typedAt, runnable: true };
+    else if (langInfo.lang === '' && !langInfo.runnable && readsAsSql(block.value)) langInfo = { lang: 'sql', runAs: 'sql', runnable: true };
     this.lang = langInfo.lang;
     if (langInfo.runAs) this.runAs = langInfo.runAs;
     // A console block without a prompt is read as an unlabelled one: its commands run as they
@@ -334,7 +341,9 @@ class LazyStep implements Step {
 
   private get parts(): { code: string; codeLines: DocRange[]; lexed: LexLine[] } {
     if (!this.extracted) {
-      const { code, codeLines } = extractCode(this.block, (this.block.lang ?? '').toLowerCase());
+      const { code, codeLines } = this.typedAt
+        ? typedLines(this.block, this.typedAt)
+        : extractCode(this.block, (this.block.lang ?? '').toLowerCase());
       const lexed = lexLines(code === '' ? [] : code.split('\n'), this.runs ? this.lang : this.lang || 'text');
       this.extracted = { code, codeLines, lexed };
     }
@@ -353,7 +362,10 @@ class LazyStep implements Step {
     if (this.placeholdersMemo) return this.placeholdersMemo;
     // Only steps that run have values to fill in (a YAML `POSTGRES_DB:` key is not a blank).
     const { lexed, codeLines } = this.parts;
-    const found = this.runs ? findPlaceholders(lexed, this.shared.variableNames) : [];
+    // A block that is shown and not run still has blanks a person copying it must fill, unless
+    // it is a program's source or markup (Java's `List<String>`, HTML's tags).
+    const shown = !this.runs && SHOWN_WITH_BLANKS.has(this.lang);
+    const found = this.runs || shown ? findPlaceholders(lexed, this.shared.variableNames, { shown }) : [];
     const before = found.length > 0 ? this.shared.prose(...this.beforeRange).map((l) => l.text).reverse() : [];
     this.placeholdersMemo = found.map((p) => {
       const hint = findHint(p.token, before) ?? this.shared.docHint(p.token);
@@ -362,6 +374,7 @@ class LazyStep implements Step {
         token: p.token,
         kind: p.kind,
         ...(hint ? { hint } : {}),
+        ...(shown ? { shown: true as const } : {}),
         ranges: p.spots.map((spot) => {
           const at = codeLines[spot.codeLine]!;
           return { line: at.line, start: at.start + spot.column, end: at.start + spot.column + spot.length };
@@ -428,7 +441,7 @@ class LazyStep implements Step {
 
   /** All facts, computed, as plain data (for logs and debugging). */
   toJSON(): Step {
-    const { shared: _s, block: _b, headings: _h, beforeRange: _br, afterRange: _ar, extracted: _e, placeholdersMemo: _p, riskMemo: _r, lineVariantsMemo: _l, clientInputMemo: _c, runs: _runs, ownReason: _reason, ...plain } = this;
+    const { shared: _s, block: _b, headings: _h, beforeRange: _br, afterRange: _ar, extracted: _e, placeholdersMemo: _p, riskMemo: _r, lineVariantsMemo: _l, clientInputMemo: _c, runs: _runs, ownReason: _reason, typedAt: _t, ...plain } = this;
     const reason = this.notRunnableReason;
     return { ...plain, runnable: this.runnable, ...(reason ? { notRunnableReason: reason } : {}), code: this.code, codeLines: this.codeLines, placeholders: this.placeholders, risk: this.risk, lineVariants: this.lineVariants, clientInput: this.clientInput } as Step;
   }
@@ -471,9 +484,55 @@ function scanLines(text: string): { starts: number[]; ending: Runbook['lineEndin
   return { starts, ending };
 }
 
+/**
+ * Shown (not run) blocks whose blanks a person fills when copying: commands, configuration,
+ * queries, plain text. Not programs or markup, where `<T>` and `{x}` are the language's own.
+ */
+const SHOWN_WITH_BLANKS = new Set(['', 'shell', 'sql', 'cql', 'redis', 'yaml', 'json', 'toml', 'ini', 'text', 'hcl', 'dotenv', 'dockerfile', 'promql', 'logql', 'conf', 'nginx', 'properties', 'log', 'powershell', 'bat']);
+
 const CONSOLE_TAGS = new Set(['console', 'shellsession', 'shell-session', 'terminal']);
-/** The shell prompts a transcript in a shell block writes: `$ `, `% `, and MySQL's manual's `shell> `. */
-const SHELL_PROMPT = /^(?:\$|%|shell>) /;
+/**
+ * The shell prompts a transcript in a shell block writes: `$ `, `% `, MySQL's manual's
+ * `shell> `, a host's (`root@web-1:~# `, `deploy@db:/srv$ `, `[root@db ~]# `), each maybe after
+ * a virtualenv's `(venv) `.
+ */
+const SHELL_PROMPT = /^(?:\([\w.-]{1,64}\) )?(?:\$|%|shell>|[\w.-]{1,64}@[\w.-]{1,64}(?::[~\w./-]{0,200})?[$#]|\[[\w.-]{1,64}@[\w.-]{1,64}(?: [~\w./-]{1,200})?\][$#]) /;
+
+/** Blocks that may be written as a client's session: shell and console ones, unlabelled ones, and the clients' own languages. */
+const SESSION_TAGS = new Set(['shell', '', 'sql', 'cql', 'redis']);
+
+/** The client a block is typed at, when its first line with text starts with that client's prompt. */
+function typedAtClient(block: CodeBlock, lang: string): ClientLanguage | undefined {
+  if (!SESSION_TAGS.has(lang)) return undefined;
+  const first = block.value.split('\n', 50).find((l) => l.trim() !== '');
+  const language = first === undefined ? undefined : sessionPromptLanguage(first);
+  // A client's own block keeps its language: a `sql` block with `mysql> ` prompts is still SQL.
+  return language && (lang === 'shell' || lang === '' || lang === language) ? language : undefined;
+}
+
+/**
+ * The lines typed at a client in a block written as its session: each line with the client's
+ * prompt, without it, with the lines that carry on its statement (psql's `app-# `, mysql's
+ * `    -> `, or no prompt while a statement is open); everything else is the client's output.
+ */
+function typedLines(block: CodeBlock, language: ClientLanguage): { code: string; codeLines: DocRange[] } {
+  const values = block.value.split('\n');
+  const code: string[] = [];
+  const codeLines: DocRange[] = [];
+  let open = false;
+  values.forEach((value, i) => {
+    const prompt = clientPrompt(value);
+    const named = prompt?.kind === 'named' || (prompt !== undefined && value.trimStart().startsWith('->'));
+    if (!named && !open) return;
+    const cut = named ? prompt!.length : 0;
+    const typed = value.slice(cut);
+    const at = block.lines[i];
+    code.push(typed);
+    codeLines.push(at ? { line: at.line, start: at.start + cut, end: at.end } : { line: block.startLine + 1 + i, start: block.startOffset, end: block.startOffset });
+    open = statementOpen(language, typed) && typed.trim() !== '';
+  });
+  return { code: code.join('\n'), codeLines };
+}
 
 /**
  * Whether a shell (or unlabelled) block is a transcript: its first line with code starts with a

@@ -21,9 +21,14 @@ export interface Placeholder {
   name: string;
   /** The text to replace, e.g. `<manager-ip>`. */
   token: string;
-  kind: 'angle' | 'capitals' | 'mask' | 'template';
+  kind: 'angle' | 'capitals' | 'mask' | 'template' | 'word';
   /** The doc's own explanation of it, when it gives one. */
   hint?: string;
+  /**
+   * In a block that is shown, not run (YAML, PromQL, a config file): a person copying it must
+   * fill it in, but no run asks for it.
+   */
+  shown?: true;
   ranges: DocRange[];
 }
 

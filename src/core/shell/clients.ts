@@ -304,6 +304,35 @@ export function statementOpen(language: ClientLanguage, typed: string): boolean 
   return !text.endsWith(';');
 }
 
+/**
+ * The client a block written as that client's session is typed at, from the prompt its first
+ * line starts with: psql's `app=# ` / `app=> ` (not a continuation's `app-# `), `mysql> `,
+ * `MariaDB [app]> `, `cqlsh> ` / `cqlsh:shop> `, redis-cli's `127.0.0.1:6379> `. Such a block
+ * has no shell command at all: its typed lines go to the profile's client for that language.
+ * Undefined for any other line (mongosh's `test> ` reads like too many other things).
+ */
+export function sessionPromptLanguage(line: string): ClientLanguage | undefined {
+  if (/^[\w.-]{1,64}(?:::[\w.-]{1,64})?=[*!?]?[#>](?: |$)/.test(line)) return 'sql';
+  if (/^(?:mysql|MariaDB \[[^\]]{0,64}\])>(?: |$)/.test(line)) return 'sql';
+  if (/^cqlsh(?::[\w.-]{1,64})?>(?: |$)/.test(line)) return 'cql';
+  if (/^(?:redis )?[\w.-]{1,64}:\d{1,5}(?:\[\d{1,2}\])?>(?: |$)/.test(line)) return 'redis';
+  return undefined;
+}
+
+/**
+ * Whether an unlabelled block is SQL: its first line that is not blank or a `--` comment
+ * starts a statement in capitals (`SELECT pg_size_pretty(...)`), or in small letters with the
+ * words only SQL puts there (`select … from`, `update … set`, `delete from`, `alter table`).
+ */
+export function readsAsSql(code: string): boolean {
+  for (const raw of code.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('--')) continue;
+    return SQL_CAPITALS.test(line) || /^(?:select\s.*\sfrom\s|insert\s+into\s|update\s+[\w."]+\s+set\s|delete\s+from\s|(?:create|alter|drop)\s+(?:table|index|view|database|schema)\s)/i.test(line + ' ');
+  }
+  return false;
+}
+
 /** Whether a typed line quits the client (`\q`, `exit`, `.quit`): what follows is the shell's again. */
 export function quitsClient(typed: string): boolean {
   return /^(?:\\q|exit|quit|\.quit|\.exit|exit\(\)|quit\(\))\s*;?$/i.test(typed.trim());

@@ -62,6 +62,14 @@ test('runbooks: megabyte lines shaped against the risk, placeholder, name, varia
       noteLine: fence('echo hi') + '\\n<!-- opsdoc:note step=a -->\\n> - x <!-- opsdoc:outcome' + ' '.repeat(n) + '\\n<!-- /opsdoc:note -->\\n',
       angles: fence('<a '.repeat(n / 3)),
       templates: fence('{{ '.repeat(n / 3)),
+      words: fence('a_'.repeat(n / 2) + ' your_x_here'),
+      braces: fence('{ '.repeat(n / 2) + '{component}'),
+      quotes: fence("'".repeat(n) + ' {component}'),
+      greps: fence('grep -x -i YOUR_NAME; '.repeat(n / 22)),
+      longAngles: fence('<a b c d e f g h i j '.repeat(n / 20)),
+      hostPrompts: '\`\`\`bash\\n' + 'a@b:' + '~'.repeat(n) + ' x\\n\`\`\`\\n',
+      sqlWords: '\`\`\`\\n' + 'select ' + 'a '.repeat(n / 2) + 'x\\n\`\`\`\\n',
+      manyPlaceholders: fence(Array.from({ length: n / 32 }, (_, i) => '<p' + i + '> P' + i + '_NAME').join(' ')),
     };
     for (const [name, doc] of Object.entries(docs)) {
       const runbook = parseRunbook('# T\\n## Step\\n' + doc, { path: name + '.md' });
@@ -78,6 +86,10 @@ test('runbooks: megabyte lines shaped against the risk, placeholder, name, varia
   assert.equal(rows['masks']![2], '1', 'XX is a mask');
   assert.equal(rows['names']![2], '1', 'one placeholder, found many times');
   assert.equal(rows['declared']![2], '0', 'a name after export and its options is a variable');
+  assert.equal(rows['words']![2], '1', 'the _here word at the end');
+  assert.equal(rows['braces']![2], '1');
+  assert.equal(rows['greps']![2], '0', 'what grep looks for');
+  assert.equal(rows['manyPlaceholders']![2], String((1024 * 1024) / 16), 'each <pN> and PN_NAME');
   for (const name of Object.keys(rows)) assert.ok(Number(rows[name]![0]) >= 1, `${name}: ${rows[name]}`);
 });
 

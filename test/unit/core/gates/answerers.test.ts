@@ -23,7 +23,7 @@ const DOC = [
   '## Count', '', '```bash', 'echo $(( <count> + 1 ))', '```', '',
   '## Connect', '', '```bash', 'psql -U app -d app_dev', '```', '',
   '## Inspect', '', '```bash', 'docker exec -it app-redis redis-cli', '> DBSIZE', '```', '',
-  '## Ping', '', '```bash', '127.0.0.1:6379> PING', '```', '',
+  '## Ping', '', '```bash', '> PING', '```', '',
 ].join('\n');
 
 const runbook = parseRunbook(DOC, { path: 'ops.md' });
@@ -194,6 +194,6 @@ test('lines typed at a client: fed to it, so nobody is needed; prompt lines no c
   for (const answerer of [editor({ accept: true, values: {} }, LOCAL), checkAnswerer(allFlags('ping', LOCAL)), runAnswerer(allFlags('ping', LOCAL), undefined, checkValue(LOCAL))]) {
     const d = (await decide('ping', LOCAL, answerer)).decision;
     assert.equal(d.action, 'cancel');
-    assert.match(d.action === 'cancel' ? d.reason : '', /line \d+ is typed at a client's prompt \(127\.0\.0\.1:6379>\), and no command of the block opens that client/);
+    assert.match(d.action === 'cancel' ? d.reason : '', /line \d+ is typed at a client's prompt \(>\), and no command of the block opens that client/);
   }
 });

@@ -72,10 +72,9 @@ test('lines that look like a prompt and are shell: emptying a file, a here-docum
 
 test('prompt lines no command of the block opens: the step does not run, and says which line', () => {
   for (const [lines, prompt] of [
-    [['127.0.0.1:6379> PING'], '127.0.0.1:6379>'],
     [['> INFO server', '> DBSIZE'], '>'],
-    [['postgres=# SELECT 1;'], 'postgres=#'],
     [['psql -c "select 1"', 'app=# \\dt'], 'app=#'],
+    [['echo hi', '127.0.0.1:6379> PING'], '127.0.0.1:6379>'],
   ] as const) {
     const step = one('```bash', ...lines, '```');
     assert.equal(step.runnable, false, lines.join(' / '));

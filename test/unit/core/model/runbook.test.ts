@@ -216,3 +216,13 @@ test('a console block without a prompt: its commands run as written; output or a
   assert.equal(comments!.runnable, false);
   assert.equal(comments!.notRunnableReason, 'the block has only comments');
 });
+
+test('host prompts mark a transcript in shell and unlabelled blocks: the prompt is cut, the output never runs', () => {
+  const code = (doc: string) => parseRunbook(doc, { path: 'x.md' }).steps[0]!.code;
+  assert.equal(code('```bash\nroot@web-1:~# systemctl status nginx\n● nginx.service - A high performance web server\n   Active: active (running)\nroot@web-1:~# journalctl -u nginx -n 5\n```\n'), 'systemctl status nginx\njournalctl -u nginx -n 5');
+  assert.equal(code('```\ndeploy@db-2:/srv/app$ ls\nREADME.md\n```\n'), 'ls');
+  assert.equal(code('```sh\n[root@db ~]# df -h\nFilesystem Size\n```\n'), 'df -h');
+  assert.equal(code('```sh\n(venv) $ pip list\npkg 1.0\n```\n'), 'pip list');
+  // An address in a command is not a prompt.
+  assert.equal(code('```bash\nssh root@web-1\nuptime\n```\n'), 'ssh root@web-1\nuptime');
+});
