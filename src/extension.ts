@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): OpsdocApi {
     gates,
     controller,
     registerStepPicker(cache),
-    registerProfiles(profiles),
+    registerProfiles(profiles, { where: (root, profile) => controller.whereOf(root, profile), onDidChange: controller.onDidChangeSessions }),
     registerGates(gates, () => controller.forgetSessionValues()),
     registerNotesWriter(notes, controller),
     registerTerminal(controller),

@@ -270,10 +270,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       if (event.type === 'session') io.out(`── session: ${event.description}${event.reason ? ` (${event.reason})` : ''}\n`);
       else if (event.type === 'step-start') {
         const s = event.step;
-        io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${profile.name})\n`);
-        for (const hop of event.hops) io.out(`   → part of this step runs on ${hop} (ssh from the session's target)\n`);
+        io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${event.where})\n`);
         for (const part of event.leftOut) io.out(`   → lines ${part.line + 1}-${part.endLine + 1} left out: for ${part.env} (“${part.evidence}”)\n`);
-      } else if (event.type === 'command') io.out(commandTranscript(event.text).map((l) => dim(`${l}\n`, colour)).join(''));
+      } else if (event.type === 'place') io.out(dim(`   ⇢ ${event.line !== undefined ? `line ${event.line + 1}: ` : ''}now on ${event.where} (${event.description})\n`, colour));
+      else if (event.type === 'command') io.out(commandTranscript(event.text).map((l) => dim(`${l}\n`, colour)).join(''));
       else if (event.type === 'output') io.out(event.chunk);
       else {
         const o = event.outcome;

@@ -140,8 +140,18 @@ function isRunbook(doc: vscode.TextDocument | undefined): boolean {
   return !!doc && (doc.languageId === 'markdown' || doc.languageId === 'mdx' || isRunbookPath(doc.uri.path));
 }
 
-/** Registers the status bar item, the profile commands, and the profiles file's diagnostics. */
-export function registerProfiles(service: ProfileService): vscode.Disposable {
+/** Where a profile's live session is, when a hop of the doc took it away from the profile's target. */
+export interface SessionPlaces {
+  /** `local › dockeradmin@10.0.0.7`, or undefined on the target itself (or with no session). */
+  where(root: string, profile: string): string | undefined;
+  onDidChange: vscode.Event<void>;
+}
+
+/**
+ * Registers the status bar item (the active profile, and where its session is when a hop took
+ * it away), the profile commands, and the profiles file's diagnostics.
+ */
+export function registerProfiles(service: ProfileService, places?: SessionPlaces): vscode.Disposable {
   const disposables: vscode.Disposable[] = [];
   const item = vscode.window.createStatusBarItem('opsdoc.profile', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Opsdoc Profile';
@@ -165,11 +175,13 @@ export function registerProfiles(service: ProfileService): vscode.Disposable {
       return;
     }
     const state = service.store(root).state;
-    item.text = `${profile.protected ? '$(shield)' : '$(server-environment)'} ${profile.name}`;
+    const away = places?.where(root, profile.name);
+    item.text = `${profile.protected ? '$(shield)' : '$(server-environment)'} ${away ?? profile.name}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Opsdoc profile: ${profile.name}**${profile.protected ? ' (protected)' : ''}\n\n`);
     if (profile.description) tooltip.appendText(`${profile.description}\n\n`);
     tooltip.appendText(`Runs on ${describeTarget(profile.target)}\n\n`);
+    if (away) tooltip.appendText(`The session is on ${away.split(' › ').pop()}: a hop of the doc took it there, until its \`exit\`.\n\n`);
     if (state.problems.some((p) => p.severity === 'error')) {
       tooltip.appendText(`${state.stale ? 'The profiles file has errors: the last valid version is in use.' : 'The profiles file has errors.'}\n\n`);
     }
@@ -205,6 +217,7 @@ export function registerProfiles(service: ProfileService): vscode.Disposable {
     }, 200));
   };
 
+  if (places) disposables.push(places.onDidChange(() => update()));
   disposables.push(
     service.onDidChange((root) => {
       fromDisk(root);

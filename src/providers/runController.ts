@@ -493,14 +493,17 @@ export class RunController implements vscode.Disposable {
         if (session.typedSteps.has(event.step)) break;
         const step = event.step;
         const profile = session.profile!;
-        const where = [`${profile.name}: ${describeTarget(profile.target)}`, `lines ${step.line + 1}-${step.endLine + 1}`];
-        for (const hop of event.hops) where.push(`part runs on ${hop}`);
+        const where = [event.where === profile.name ? `${profile.name}: ${describeTarget(profile.target)}` : event.where, `lines ${step.line + 1}-${step.endLine + 1}`];
         for (const part of event.leftOut) where.push(`lines ${part.line + 1}-${part.endLine + 1} (${part.env}) left out`);
         // Statement by statement as each starts when the runner says so; otherwise all at once.
         const command = event.commands ? '' : copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, fillOptionsFor(step, profile));
         terminal.stepHeader([...step.section, step.name].join(' › '), where.join(' · '), command);
         break;
       }
+      case 'place':
+        this.sessionsChanged.fire();
+        terminal.info(`${event.line !== undefined ? `line ${event.line + 1}: ` : ''}now on ${event.where} (${event.description})`);
+        break;
       case 'command':
         if (!session.typedSteps.has(event.step)) terminal.command(event.text);
         break;
@@ -519,6 +522,12 @@ export class RunController implements vscode.Disposable {
     if (out.tail !== undefined) out.tail = redact(out.tail, session.secretValues);
     if (out.reason !== undefined) out.reason = redact(out.reason, session.secretValues);
     return out;
+  }
+
+  /** Where the session of a profile is, when a hop of the doc took it away from the profile's target. */
+  whereOf(root: string, profile: string): string | undefined {
+    const where = this.sessions.get(sessionKey(root, profile))?.runner?.where();
+    return where && where !== profile ? where : undefined;
   }
 
   // --- sessions

@@ -11,11 +11,13 @@ import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
 import { fillOptionsFor, linePlan } from '../core/gates';
-import { lineWords, singleQuoted, splitHops } from '../core/shell';
+import { hopWords, isLeaveLine, lineWords, singleQuoted } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
 import { isSecretName, redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
 import { ShellSession, type StepCommand, type StepResult } from './shellSession';
+import { bashStatements } from './sessionScripts';
+import { hopTransport } from './hop';
 import { openTarget, type TargetCallbacks } from './targets';
 import type { Transport } from './transport';
 
@@ -27,7 +29,12 @@ export type RunEvent =
    * `commands`: whether `command` events follow as each statement starts (a shell step in a
    * bash session); otherwise a front end shows the whole command at once.
    */
-  | { type: 'step-start'; step: Step; hops: string[]; leftOut: Variant[]; commands: boolean }
+  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; commands: boolean }
+  /**
+   * The session moved: a hop's `ssh host` line took it there (`where` ends with the host), or
+   * its `exit` (or its shell ending) brought it back. `line`: the doc line (0-based) that did it.
+   */
+  | { type: 'place'; step: Step; where: string; line?: number; description: string }
   /**
    * A statement of the step starts: its text as it runs (values filled, secrets masked) and
    * the 0-based doc lines it spans.
@@ -86,6 +93,9 @@ export interface RunnerOptions {
   defaultTimeoutMs?: number;
 }
 
+/** How long a hop's shell may take to start (an `ssh` handshake, maybe through a jump host). */
+const HOP_START_MS = 30_000;
+
 /** The outcome tail's size when the caller does not say (the session's own default). */
 const DEFAULT_TAIL = 64 * 1024;
 
@@ -102,6 +112,8 @@ export class RunbookRunner {
   private transport?: Transport;
   /** Why the last session ended under a step, until a fresh one says so. */
   private lostReason?: string;
+  /** The host a doc's hop took the session to, with a live shell there, until its `exit`. */
+  private away?: { label: string; session: ShellSession };
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -134,7 +146,7 @@ export class RunbookRunner {
   async run(step: Step, signal?: AbortSignal, where: StepContext = {}): Promise<Outcome> {
     const started = Date.now();
     const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code), notRun?: { line: number; endLine: number }): Outcome => {
-      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name, ...(where.override ? { override: where.override } : {}) };
+      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name, ...(where.override ? { override: where.override } : {}), ...(this.away ? { where: this.away.label } : {}) };
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
       // The tail is the end of what the output events showed, redacted as a stream already
       // (redacting a raw tail cut at its start could show the second half of a secret).
@@ -157,25 +169,32 @@ export class RunbookRunner {
     if (filled.refused.length > 0) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `a value cannot be used here: ${filled.refused.map(refusalMessage).join('; ')}` });
     }
-    const { code, hops } = this.prepare(step, filled);
+    const code = this.prepare(step, filled);
     // Stopped before it started (a signal during the previous step's bookkeeping): no session is
     // opened for it.
     if (signal?.aborted) return finish({ status: 'cancelled', exitCode: null, durationMs: 0, ...(typeof signal.reason === 'string' ? { reason: signal.reason } : {}) });
-    let session: ShellSession;
+    let base: ShellSession;
     try {
       // A live session takes the step in this same turn, so the caller can work while it runs.
-      session = this.session?.alive ? this.session : await this.ensureSession();
+      base = this.session?.alive ? this.session : await this.ensureSession();
     } catch (error) {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
+    // A hop whose shell is gone (its connection dropped, a step's own `exit 3` there) is left.
+    if (this.away && !this.away.session.alive) await this.leave(step, undefined, 'its shell ended');
     // Which doc line each line of the code that runs comes from: a shell step's statements are
-    // shown as they start, at their own lines (not for hops, whose code is rearranged).
-    const docLines = step.runAs === 'shell' && hops.length === 0 && session.dialect === 'bash' ? runDocLines(step, filled) : undefined;
-    this.options.onEvent?.({ type: 'step-start', step, hops, leftOut: lines.run === 'part' ? lines.dropped : [], commands: docLines !== undefined });
+    // shown as they start, at their own lines.
+    const docLines = step.runAs === 'shell' && (this.away?.session ?? base).dialect === 'bash' ? runDocLines(step, filled) : undefined;
+    // Where each part runs: a shell step follows the doc's hops (`ssh host` with no command moves
+    // the session there, for this step and the next ones, until `exit`).
+    const parts = step.runAs === 'shell' ? journeyOf(step, filled, docLines) : [{ kind: 'lines' as const, code, docLines: undefined }];
+    const hops = parts.flatMap((p) => (p.kind === 'hop' ? [p.label] : []));
+    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], commands: docLines !== undefined });
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
+    const startedOn = this.away?.session ?? base;
     if (cwd !== undefined) {
-      const entered = await session.run({ code: `__opsdoc_cwd_back=$PWD\ncd -- ${singleQuoted(cwd)}` });
+      const entered = await startedOn.run({ code: `__opsdoc_cwd_back=$PWD\ncd -- ${singleQuoted(cwd)}` });
       if (entered.status !== 'passed') {
         const why = redact(entered.tail, this.secretValues).trim().split('\n').pop() || `exit ${entered.exitCode}`;
         return finish({ status: 'failed', exitCode: entered.exitCode, durationMs: Date.now() - started, reason: `cannot enter ${cwd} (the step's cwd): ${why}` });
@@ -186,34 +205,74 @@ export class RunbookRunner {
     // Made after the session started: a password typed to open it is among the values by now.
     const output = new ShownOutput(this.secretValues, this.options.tailBytes ?? DEFAULT_TAIL, (chunk, stream) => this.options.onEvent?.({ type: 'output', step, chunk, stream }));
     const masked = this.maskedValues(step, values);
-    const span = (command: StepCommand) => {
-      const first = docLines?.[command.line - 1] ?? step.line + 1;
-      const last = docLines?.[command.line - 1 + shownStatement(command.text).split('\n').length - 1] ?? first;
-      return { line: first, endLine: last };
-    };
-    const running = session.run({
-      code,
-      ...(signal ? { signal } : {}),
-      ...(timeoutMs ? { timeoutMs } : {}),
-      continueOnError: step.attributes['continueOnError'] === true,
-      ...(this.options.input ? { input: true } : {}),
-      onOutput: (chunk, stream) => output.push(chunk, stream),
-      ...(docLines ? {
-        onCommand: (command: StepCommand) => {
-          // What the statement before it printed comes first.
-          output.flush();
-          this.options.onEvent?.({ type: 'command', step, text: redact(shownStatement(command.text), masked), ...span(command) });
-        },
-      } : {}),
-    });
-    // The shell has the step now: what the outcome needs anyway is worked out while it runs
-    // rather than between steps.
     const codeHash = hashCode(step.code);
     const expected = parseExpect(step.attributes['expect']);
-    const result: StepResult = await running;
-    output.end();
-    if (cwd !== undefined && !result.sessionEnded && session.alive) await session.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
+    let result: StepResult = { status: 'passed', exitCode: 0, durationMs: 0, tail: '' };
     let reason: string | undefined;
+    let stopped: { line: number; endLine: number } | undefined;
+    let durationMs = 0;
+    for (const part of parts) {
+      if (part.kind === 'hop') {
+        if (this.away?.label === part.label) continue;
+        const hopStarted = Date.now();
+        try {
+          await this.hopTo(step, part);
+        } catch (error) {
+          durationMs += Date.now() - hopStarted;
+          result = { status: 'failed', exitCode: null, durationMs, tail: '' };
+          // ssh's own last word on it (`Host key verification failed.`), else the whole message.
+          const said = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean);
+          const why = (said.length > 1 ? said[said.length - 1] : said[0]) ?? 'the hop failed';
+          reason = `line ${part.line + 1}: cannot reach ${part.label}: ${redact(why, this.secretValues)}`;
+          stopped = { line: part.line, endLine: part.line };
+          break;
+        }
+        durationMs += Date.now() - hopStarted;
+        continue;
+      }
+      if (part.kind === 'leave' && this.away) {
+        await this.leave(step, part.line);
+        continue;
+      }
+      // `exit` with no hop open ends the session, as it would a terminal.
+      const session = this.away?.session ?? base;
+      const partDocLines = part.kind === 'leave' ? [part.line] : part.docLines;
+      const partCode = part.kind === 'leave' ? 'exit' : part.code;
+      const span = (command: StepCommand) => {
+        const first = partDocLines?.[command.line - 1] ?? step.line + 1;
+        const last = partDocLines?.[command.line - 1 + shownStatement(command.text).split('\n').length - 1] ?? first;
+        return { line: first, endLine: last };
+      };
+      result = await session.run({
+        code: partCode,
+        ...(signal ? { signal } : {}),
+        ...(timeoutMs ? { timeoutMs: Math.max(1, timeoutMs - durationMs) } : {}),
+        continueOnError: step.attributes['continueOnError'] === true,
+        ...(this.options.input ? { input: true } : {}),
+        onOutput: (chunk, stream) => output.push(chunk, stream),
+        ...(partDocLines ? {
+          onCommand: (command: StepCommand) => {
+            // What the statement before it printed comes first.
+            output.flush();
+            this.options.onEvent?.({ type: 'command', step, text: redact(shownStatement(command.text), masked), ...span(command) });
+          },
+        } : {}),
+      });
+      durationMs += result.durationMs;
+      if (partDocLines && result.lastCommand) stopped = span(result.lastCommand);
+      if (result.sessionEnded && this.away && session === this.away.session) {
+        // The hop's shell ended under the step (`exit 3`, a dropped connection): the session is
+        // back where the hop started, which still lives.
+        const ended = result.sessionEnded.reason;
+        await this.leave(step, undefined, ended);
+        result = { ...result, sessionEnded: undefined };
+        if (result.status === 'passed') continue;
+        reason = `the shell on the hop ended: ${ended}`;
+      }
+      if (result.status !== 'passed') break;
+    }
+    output.end();
+    if (cwd !== undefined && startedOn.alive && (this.away?.session ?? base) === startedOn && !result.sessionEnded) await startedOn.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
     let status: Outcome['status'] = result.status;
     if (result.status === 'timed-out') reason = `timed out after ${formatDuration(timeoutMs ?? 0)}${timeout?.from === 'default' ? ' (the default limit; a `timeout` on the step or the profile sets another)' : ''}`;
     // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
@@ -221,7 +280,7 @@ export class RunbookRunner {
       status = 'failed';
       reason = expected.error;
     } else if (expected.expectation && (result.status === 'passed' || result.status === 'failed') && !result.sessionEnded) {
-      const verdict = judge(expected.expectation, { exitCode: result.exitCode, output: result.tail });
+      const verdict = judge(expected.expectation, { exitCode: result.exitCode, output: output.tail });
       status = verdict.passed ? 'passed' : 'failed';
       if (verdict.reason) reason = verdict.reason;
     }
@@ -233,11 +292,10 @@ export class RunbookRunner {
     // Why it was cancelled, when the canceller said (`abort('stopped by SIGTERM')`).
     if (status === 'cancelled' && typeof signal?.reason === 'string') reason = reason ? `${signal.reason}; ${reason}` : signal.reason;
     // Where and why it failed, in the doc's lines: `line 73: ssh: command not found`.
-    const stopped = docLines && result.lastCommand ? span(result.lastCommand) : undefined;
     if (status === 'failed' && reason === undefined) reason = failureReason(output.failureText, result.exitCode, stopped?.line);
     let notRun: { line: number; endLine: number } | undefined;
     if (stopped && (status === 'failed' || status === 'cancelled' || status === 'timed-out')) {
-      const after = step.codeLines.map((c, i) => ({ line: c.line, kept: filled.lines[i] !== null && filled.lines[i]!.trim() !== '' })).filter((c) => c.kept && c.line > stopped.endLine);
+      const after = step.codeLines.map((c, i) => ({ line: c.line, kept: filled.lines[i] !== null && filled.lines[i]!.trim() !== '' })).filter((c) => c.kept && c.line > stopped!.endLine);
       if (after.length > 0) notRun = { line: after[0]!.line, endLine: after[after.length - 1]!.line };
     }
     // `expect` judged the output as the step printed it; what is recorded is what was shown.
@@ -245,10 +303,44 @@ export class RunbookRunner {
       status,
       // A step stopped from outside has no exit code of its own (its 130 is the Ctrl-C it got).
       exitCode: status === 'timed-out' || status === 'cancelled' ? null : result.exitCode,
-      durationMs: result.durationMs,
+      durationMs: durationMs || result.durationMs,
       tail: output.tail,
       ...(reason ? { reason } : {}),
     }, codeHash, notRun);
+  }
+
+  /** Where the session is: the profile, then the host a hop went to (`local › admin@10.0.0.5`). */
+  where(): string {
+    return this.away ? `${this.options.profile.name} › ${this.away.label}` : this.options.profile.name;
+  }
+
+  /**
+   * Moves the session to a hop's host: a live shell there, started by `ssh` where the profile's
+   * session runs. Hops start from the profile's target: a second `ssh` while away first leaves
+   * the host the session is on (the doc's `ssh worker` after `ssh manager` means "now the
+   * worker", as a person who opens a new terminal would).
+   */
+  private async hopTo(step: Step, hop: { label: string; ssh: string; line: number }): Promise<void> {
+    if (this.away) await this.leave(step, undefined, `the doc goes to ${hop.label}`);
+    if (!this.transport) throw new Error('no session to start from');
+    const transport = hopTransport(hop.ssh, hop.label, this.transport);
+    const session = await ShellSession.start(transport, {
+      dialect: 'bash',
+      ...(this.options.tailBytes ? { tailBytes: this.options.tailBytes } : {}),
+      startTimeoutMs: HOP_START_MS,
+    });
+    const pwd = await session.run({ code: `export ${Object.entries(NO_PAGER).map(([k, v]) => `${k}=${v}`).join(' ')} && printf '%s' "$PWD"` });
+    this.away = { label: hop.label, session };
+    this.options.onEvent?.({ type: 'place', step, where: this.where(), line: hop.line, description: `${transport.description}, in ${pwd.tail.trim() || '?'}` });
+  }
+
+  /** Leaves the hop's host: its shell ends (what it exported goes with it); the session is on the profile's target again. */
+  private async leave(step: Step | undefined, line?: number, why?: string): Promise<void> {
+    const away = this.away;
+    if (!away) return;
+    this.away = undefined;
+    await away.session.close().catch(() => {});
+    if (step) this.options.onEvent?.({ type: 'place', step, where: this.where(), ...(line !== undefined ? { line } : {}), description: `left ${away.label}${why ? `: ${why}` : ''}` });
   }
 
   /**
@@ -284,38 +376,18 @@ export class RunbookRunner {
 
   /**
    * The code the session runs for a step: language steps piped to their client (after the
-   * lines the fill needs it to read first), hops sent to their host. Hops are found in the
-   * doc's own lines, never in filled ones, so a value cannot make or end a hop.
+   * lines the fill needs it to read first); a shell step as filled (its hops are cut out by
+   * `journeyOf`, from the doc's own lines).
    */
-  private prepare(step: Step, filled: FilledCode): { code: string; hops: string[] } {
-    // The here-doc delimiters' nonce, drawn only for the steps that get a here-doc.
+  private prepare(step: Step, filled: FilledCode): string {
     if (step.runAs && step.runAs !== 'shell') {
       const client = this.options.profile.languages[step.runAs as LanguageId];
+      // The here-doc delimiters' nonce, drawn only for the steps that get a here-doc.
       const nonce = randomBytes(6).toString('hex');
       const input = filled.prelude ? `${filled.prelude}\n${filled.code}` : filled.code;
-      return { code: `${client} <<'OPSDOC_INPUT_${nonce}'\n${input}\nOPSDOC_INPUT_${nonce}`, hops: [] };
+      return `${client} <<'OPSDOC_INPUT_${nonce}'\n${input}\nOPSDOC_INPUT_${nonce}`;
     }
-    // A hop is a line starting with `ssh`: most steps have none, and need no splitting.
-    if (!step.code.includes('ssh')) return { code: filled.code, hops: [] };
-    const originals = step.code.split('\n').filter((_, i) => filled.lines[i] !== null);
-    const lines = filled.lines.filter((l): l is string => l !== null);
-    const segments = splitHops(originals.join('\n'));
-    if (!segments.some((s) => s.ssh)) return { code: filled.code, hops: [] };
-    const nonce = randomBytes(6).toString('hex');
-    const hops: string[] = [];
-    const parts = segments.map((s) => {
-      if (!s.ssh) return lines.slice(s.firstLine, s.lastLine + 1).join('\n');
-      // The doc's own ssh line, filled, without its comment, given a command: the lines meant
-      // for that host, on bash's stdin.
-      const original = originals[s.firstLine]!;
-      const comment = lexLines([original], 'shell')[0]!.commentColumn;
-      const line = lines[s.firstLine]!;
-      const ssh = (comment >= 0 ? line.slice(0, comment + line.length - original.length) : line).trim();
-      // The host as it runs: a value with spaces stays one (quoted) word.
-      hops.push(lineWords(ssh, 0).pop()!.text);
-      return `${ssh} 'bash -s' <<'OPSDOC_HOP_${nonce}'\n${lines.slice(s.bodyStart, s.bodyEnd).join('\n')}\nOPSDOC_HOP_${nonce}`;
-    });
-    return { code: parts.join('\n'), hops };
+    return filled.code;
   }
 
   private async ensureSession(): Promise<ShellSession> {
@@ -360,6 +432,7 @@ export class RunbookRunner {
   }
 
   private async dropSession(): Promise<void> {
+    await this.leave(undefined);
     const session = this.session;
     const transport = this.transport;
     this.session = undefined;
@@ -449,6 +522,65 @@ class ShownOutput {
  * The 0-based doc line of each line of a shell step's code as it runs (`filled.code`): a code
  * line a value with line breaks (or a client's here-document end) made several stays its line.
  */
+/** A part of a shell step: lines that run where the session is, a hop to a host, or the `exit` that leaves it. */
+type JourneyPart =
+  | { kind: 'lines'; code: string; docLines: number[] | undefined }
+  | { kind: 'hop'; label: string; ssh: string; line: number }
+  | { kind: 'leave'; line: number };
+
+/**
+ * Cuts a shell step at its hops: a top-level statement that is one doc line `ssh [options]
+ * host` (no remote command) moves the session to that host, and one that is `exit` (or `exit
+ * 0`) leaves it. Statements are found in the filled code (a value is one quoted word there, so
+ * it cannot end a statement) and judged on the doc's own line, so a value can neither make nor
+ * end a hop. An `exit` inside a loop or an `if` is part of its statement, not a hop's end.
+ */
+function journeyOf(step: Step, filled: FilledCode, docLines: number[] | undefined): JourneyPart[] {
+  const whole: JourneyPart[] = [{ kind: 'lines', code: filled.code, docLines }];
+  const originals = step.code.split('\n');
+  if (!originals.some((l) => hopWords(l) || isLeaveLine(l))) return whole;
+  // The code line (index into the step's lines) of each line of the filled code.
+  const codeLineOf: number[] = [];
+  filled.lines.forEach((text, i) => {
+    if (text !== null) for (let n = text.split('\n').length; n > 0; n--) codeLineOf.push(i);
+  });
+  const codeLines = filled.code.split('\n');
+  const statements = bashStatements(filled.code);
+  const parts: JourneyPart[] = [];
+  let from = 0;
+  const flush = (to: number) => {
+    // Comments and blank lines alone run nothing.
+    if (to > from && lexLines(codeLines.slice(from, to), 'shell').some((l) => l.code.trim() !== '')) {
+      parts.push({ kind: 'lines', code: codeLines.slice(from, to).join('\n'), docLines: docLines?.slice(from, to) });
+    }
+  };
+  statements.forEach((statement, k) => {
+    const first = statement.line - 1;
+    const text = shownStatement(statement.text);
+    const i = codeLineOf[first];
+    if (i === undefined || text.includes('\n')) return;
+    const original = originals[i]!;
+    const filledLine = filled.lines[i]!;
+    const next = statements[k + 1]?.line ?? codeLines.length + 1;
+    const docLine = step.codeLines[i]?.line ?? step.line + 1;
+    if (hopWords(original) && !filledLine.includes('\n')) {
+      flush(first);
+      // The doc's ssh line, filled, without its comment.
+      const comment = lexLines([original], 'shell')[0]!.commentColumn;
+      const ssh = (comment >= 0 ? filledLine.slice(0, comment + filledLine.length - original.length) : filledLine).trim();
+      const host = lineWords(ssh, 0).pop()!.text.replace(/['"]/g, '');
+      parts.push({ kind: 'hop', label: host, ssh, line: docLine });
+      from = next - 1;
+    } else if (isLeaveLine(original)) {
+      flush(first);
+      parts.push({ kind: 'leave', line: docLine });
+      from = next - 1;
+    }
+  });
+  flush(codeLines.length);
+  return parts.length > 0 ? parts : whole;
+}
+
 function runDocLines(step: Step, filled: FilledCode): number[] {
   const out: number[] = [];
   filled.lines.forEach((text, i) => {

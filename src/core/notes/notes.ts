@@ -592,6 +592,7 @@ function encodeRecord(o: NoteOutcome): string {
   const fields = [o.status, o.exitCode === null ? '' : String(o.exitCode), String(o.durationMs), o.at, o.codeHash, o.by].map(encodeField);
   if (o.reason !== undefined) fields.push('reason:' + encodeField(o.reason));
   if (o.override !== undefined) fields.push('override:' + encodeField(o.override));
+  if (o.where !== undefined) fields.push('where:' + encodeField(o.where));
   return `@${encodeField(o.profile)}=${fields.join(',')}`;
 }
 
@@ -608,6 +609,7 @@ function decodeRecord(profileField: string, record: string, step: string): NoteO
   for (const field of extra) {
     if (field.startsWith('reason:')) outcome.reason = field.slice('reason:'.length);
     else if (field.startsWith('override:')) outcome.override = field.slice('override:'.length);
+    else if (field.startsWith('where:')) outcome.where = field.slice('where:'.length);
     else return undefined;
   }
   return outcome;
@@ -652,6 +654,7 @@ function toNoteOutcome(o: Outcome, step: string): NoteOutcome {
     step,
     ...(reason ? { reason } : {}),
     ...(override ? { override } : {}),
+    ...(o.where ? { where: clip(o.where.replace(/\s+/g, ' ').trim(), 200) } : {}),
   };
 }
 
@@ -688,12 +691,12 @@ function humanParts(o: NoteOutcome, text: (s: string) => string): string[] {
 function humanMarkdown(o: NoteOutcome): string {
   const { icon, label } = STATUS[o.status];
   const code = (s: string) => '`' + oneLine(s).replace(/`/g, "'") + '`';
-  return [`${icon} **${label}** on ${code(o.profile)}`, ...humanParts(o, (s) => escapeMarkdown(oneLine(s)))].join(' · ');
+  return [`${icon} **${label}** on ${code(o.profile)}${o.where ? ` at ${code(o.where)}` : ''}`, ...humanParts(o, (s) => escapeMarkdown(oneLine(s)))].join(' · ');
 }
 
 function humanPlain(o: NoteOutcome): string {
   const { icon, label } = STATUS[o.status];
-  return [`${icon} ${label} on ${oneLine(o.profile)}`, ...humanParts(o, oneLine)].join(' · ');
+  return [`${icon} ${label} on ${oneLine(o.profile)}${o.where ? ` at ${oneLine(o.where)}` : ''}`, ...humanParts(o, oneLine)].join(' · ');
 }
 
 function oneLine(s: string): string {

@@ -39,6 +39,11 @@ export interface Outcome {
    * anyway by overriding it, with its line: `“Never run …” (line 78)`.
    */
   override?: string;
+  /**
+   * Where the step ended when a hop of the doc had taken the session away from the profile's
+   * target (`dockeradmin@10.0.0.7`); absent on the target itself.
+   */
+  where?: string;
 }
 
 /**

@@ -123,13 +123,22 @@ test('a bare client waits for a person: `check` and `run` without a terminal ski
 });
 
 test('prompt lines no command of the block opens never run, everywhere', async () => {
-  const doc = ['# R', '', '## Ping', '', '```sh', '127.0.0.1:6379> PING', '> INFO server', '```', ''].join('\n');
+  const doc = ['# R', '', '## Ping', '', '```sh', 'echo ready', '127.0.0.1:6379> PING', '> INFO server', '```', ''].join('\n');
   const { file, canary } = workspace(doc, false);
   const r = await capture(['run', file, '--step', 'ping', '--no-history']);
   assert.notEqual(r.code, 0);
-  assert.match(r.out + r.err, /line 6 is typed at a client's prompt \(127\.0\.0\.1:6379>\), and no command of the block opens that client/);
+  assert.match(r.out + r.err, /line 7 is typed at a client's prompt \(127\.0\.0\.1:6379>\), and no command of the block opens that client/);
   const lint = await capture(['lint', file]);
-  assert.match(lint.out, /:6: warning: This block does not run: line 6 is typed at a client's prompt/);
+  assert.match(lint.out, /:7: warning: This block does not run: line 7 is typed at a client's prompt/);
+  assert.ok(!existsSync(canary));
+});
+
+test('a block written as a client\'s session goes to the profile\'s client for it; its answers are not input and nothing runs as shell', async () => {
+  const doc = ['# R', '', '## Ping', '', '```sh', '127.0.0.1:6379> PING', 'PONG', '127.0.0.1:6379> DBSIZE', '(integer) 4', '```', ''].join('\n');
+  const { file, canary, log } = workspace(doc, true);
+  const r = await capture(['run', file, '--step', 'ping', '--no-history']);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal(readFileSync(log, 'utf8'), 'redis-cli argv: []\nPING\nDBSIZE\n');
   assert.ok(!existsSync(canary));
 });
 

@@ -110,6 +110,93 @@ test('`ssh host` without a command sends the following lines to that host; `exit
   }
 });
 
+test('a hop lasts beyond its step: the next steps run on that host with what they exported there, until `exit`', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const ssh = `ssh -p ${env.sshPort} -i ${env.sshKey} -o UserKnownHostsFile=${env.knownHosts} ${env.sshUser}@<host>`;
+  const [go, work, more, back, after] = steps([
+    '```bash', '# to the host', ssh, '```',
+    '```bash', 'export PICKED=$(echo picked-on-host)', 'cd /tmp', 'echo "work ssh=[${SSH_CONNECTION:+yes}] $PICKED"', '```',
+    '```bash', 'echo "more ssh=[${SSH_CONNECTION:+yes}] [$PICKED] $PWD"', '```',
+    '```bash', 'exit', '```',
+    '```bash', 'echo "after ssh=[${SSH_CONNECTION:+yes}] [${PICKED:-}]"', '```', '',
+  ].join('\n'));
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', values: { host: env.sshHost }, onEvent: (e) => events.push(e) });
+  try {
+    assert.equal((await runner.run(go!)).status, 'passed');
+    assert.equal(runner.where(), `local › ${env.sshUser}@${env.sshHost}`);
+    const worked = await runner.run(work!);
+    assert.match(worked.tail ?? '', /work ssh=\[yes\] picked-on-host/);
+    const more1 = await runner.run(more!);
+    assert.match(more1.tail ?? '', /more ssh=\[yes\] \[picked-on-host\] \/tmp/);
+    const starts = events.filter((e) => e.type === 'step-start').map((e) => (e.type === 'step-start' ? e.where : ''));
+    assert.deepEqual(starts.slice(0, 3), ['local', `local › ${env.sshUser}@${env.sshHost}`, `local › ${env.sshUser}@${env.sshHost}`]);
+    assert.equal((await runner.run(back!)).status, 'passed');
+    assert.equal(runner.where(), 'local');
+    const afterOutcome = await runner.run(after!);
+    assert.match(afterOutcome.tail ?? '', /after ssh=\[\] \[\]/);
+    const places = events.filter((e) => e.type === 'place').map((e) => (e.type === 'place' ? [e.where, e.line] : []));
+    assert.deepEqual(places, [[`local › ${env.sshUser}@${env.sshHost}`, 2], ['local', 13]]);
+    assert.equal(events.filter((e) => e.type === 'session').length, 1, 'the session on this machine lived on');
+  } finally {
+    await runner.close();
+  }
+});
+
+test('a second hop while away starts from the profile: the doc\'s `ssh worker` after `ssh manager`; a hop that fails names its line', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const opts = `-p ${env.sshPort} -i ${env.sshKey} -o UserKnownHostsFile=${env.knownHosts}`;
+  const [two, broken, unknown] = steps([
+    '```bash', `ssh ${opts} ${env.sshUser}@${env.sshHost}`, 'export LEVEL=one', `ssh ${opts} -l ${env.sshUser} ${env.sshHost}`, 'echo "level=[${LEVEL:-}] ssh=[${SSH_CONNECTION:+yes}]"', '```',
+    '```bash', 'echo before', `ssh -p 1 -o ConnectTimeout=5 ${env.sshUser}@127.0.0.1`, 'echo never', '```',
+    '```bash', `ssh ${opts} ${env.sshUser}@localhost`, '```', '',
+  ].join('\n'));
+  const runner = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    const outcome = await runner.run(two!);
+    assert.equal(outcome.status, 'passed', outcome.reason);
+    assert.match(outcome.tail ?? '', /level=\[\] ssh=\[yes\]/, 'the second hop is a new shell, not one opened from the first host');
+    assert.equal(runner.where(), `local › ${env.sshHost}`);
+    const failed = await runner.run(broken!);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.reason ?? '', new RegExp(`^line 9: cannot reach ${env.sshUser}@127\\.0\\.0\\.1: ssh: connect to host 127\\.0\\.0\\.1 port 1: Connection refused$`));
+    assert.doesNotMatch(failed.tail ?? '', /never/);
+    assert.equal(runner.where(), 'local', 'the hop before was left for the new one, which failed');
+    // An unknown host key is refused without a question (nobody could answer it), in ssh's words.
+    const refused = await runner.run(unknown!);
+    assert.equal(refused.reason, `line 13: cannot reach ${env.sshUser}@localhost: Host key verification failed.`);
+  } finally {
+    await runner.close();
+  }
+});
+
+test('a step on a hop that runs too long is stopped there: nothing is left running on the host', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const mark = `opsdoc-hop-sleep-${process.pid}`;
+  const [go, slow, after] = steps([
+    '```bash', `ssh -p ${env.sshPort} -i ${env.sshKey} -o UserKnownHostsFile=${env.knownHosts} ${env.sshUser}@${env.sshHost}`, '```',
+    '```bash {"timeout":"2s"}', `bash -c 'exec -a ${mark} sleep 60'`, '```',
+    '```bash', 'echo "still there ssh=[${SSH_CONNECTION:+yes}]"', '```', '',
+  ].join('\n'));
+  const runner = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    await runner.run(go!);
+    const outcome = await runner.run(slow!);
+    assert.equal(outcome.status, 'timed-out');
+    const { execFileSync } = await import('node:child_process');
+    const left = (() => { try { return execFileSync('pgrep', ['-f', mark], { encoding: 'utf8' }); } catch { return ''; } })();
+    assert.equal(left.trim(), '', 'no sleep left on the host');
+    const next = await runner.run(after!);
+    assert.equal(next.status, 'passed');
+    assert.match(next.tail ?? '', /still there ssh=\[(yes)?\]/);
+  } finally {
+    await runner.close();
+  }
+});
+
 test('a block split by environment runs only its shared lines and the part for the profile', async () => {
   const staging = resolveProfile({ profiles: { staging: { target: { type: 'local' } } } }, 'staging');
   const [rollback] = steps('```bash\necho shared\n# for staging\necho staging-part\n# production:\necho production-part\n```\n');

@@ -82,15 +82,20 @@ test('a placeholder value shows filled in the announced command; a secret-named 
   }
 });
 
-test('steps that are not plain shell are shown whole: a hop, a sql step', async () => {
+test('a step with a hop shows its commands at their doc lines up to the hop; a hop that fails names its line and leaves the rest unrun', async () => {
   const events: RunEvent[] = [];
   const runner = new RunbookRunner({ profile: local, who: 'tester', onEvent: (e) => events.push(e) });
   try {
-    const [hop] = steps('# T\n```bash\nssh() { shift; bash -s; }\nssh somehost\necho on the host\nexit\n```\n');
-    await runner.run(hop!);
+    const [hop] = steps('# T\n```bash\necho here\nssh -p 1 -o ConnectTimeout=5 127.0.0.1\necho never\n```\n');
+    const outcome = await runner.run(hop!);
     const start = events.find((e) => e.type === 'step-start') as { commands: boolean; hops: string[] };
-    if (start.hops.length > 0) assert.equal(start.commands, false);
-    assert.equal(events.some((e) => e.type === 'command') && start.hops.length > 0, false);
+    assert.deepEqual(start.hops, ['127.0.0.1']);
+    assert.deepEqual(events.filter((e) => e.type === 'command').map((e) => (e.type === 'command' ? [e.text, e.line] : [])), [['echo here', 2]]);
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.reason ?? '', /^line 4: cannot reach 127\.0\.0\.1: ssh: connect to host 127\.0\.0\.1 port 1: Connection refused$/);
+    const end = events.find((e) => e.type === 'step-end') as { notRun?: { line: number; endLine: number } };
+    assert.deepEqual(end.notRun, { line: 4, endLine: 4 });
+    assert.doesNotMatch(outcome.tail ?? '', /never/);
   } finally {
     await runner.close();
   }

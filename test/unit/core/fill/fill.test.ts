@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parseRunbook } from '../../../../src/core/model/runbook';
 import { fillPlaceholders } from '../../../../src/core/fill';
-import { splitHops } from '../../../../src/core/shell/hops';
+import { hopWords, isLeaveLine } from '../../../../src/core/shell/hops';
 
 const stepOf = (code: string, lang = 'bash') => parseRunbook('```' + lang + '\n' + code + '\n```\n', { path: 'x.md' }).steps[0]!;
 
@@ -28,25 +28,13 @@ test('sql steps: the value stays inside its string literal', () => {
   assert.equal(fillPlaceholders(step, { id: "o'k" }).code, "SELECT * FROM t WHERE id = 'o''k';");
 });
 
-test('hops: ssh without a command takes the following lines, exit comes back', () => {
-  const segments = splitHops([
-    '# Find which worker runs the service:',
-    'ssh dockeradmin@10.0.0.1',
-    'docker service ps maplefile_backend',
-    'exit',
-    'echo back',
-    'ssh -p 2222 dockeradmin@10.0.0.2',
-    'docker pull x',
-  ].join('\n'));
-  assert.deepEqual(segments.map((s) => [s.ssh?.join(' '), s.code, s.firstLine, s.lastLine]), [
-    [undefined, '# Find which worker runs the service:', 0, 0],
-    ['ssh dockeradmin@10.0.0.1', 'docker service ps maplefile_backend', 1, 3],
-    [undefined, 'echo back', 4, 4],
-    ['ssh -p 2222 dockeradmin@10.0.0.2', 'docker pull x', 5, 6],
-  ]);
-  assert.equal(splitHops('ssh host uptime\necho x').length, 1);
-  assert.equal(splitHops('echo only').length, 1);
+test('hops: an ssh line with a host and no command goes there; exit alone comes back', () => {
+  assert.deepEqual(hopWords('ssh -p 2222 dockeradmin@10.0.0.2  # the worker'), ['ssh', '-p', '2222', 'dockeradmin@10.0.0.2']);
+  assert.equal(hopWords('ssh host uptime'), undefined, 'a remote command: not a hop');
+  assert.equal(hopWords('echo ssh host'), undefined);
   // The doc's own placeholder host (BACKEND_ACCESS.md): a hop; a real redirection is not one.
-  assert.deepEqual(splitHops('ssh dockeradmin@<manager-ip>\ndocker service ps api').map((s) => s.ssh?.join(' ')), ['ssh dockeradmin@<manager-ip>']);
-  assert.equal(splitHops('ssh host < script.sh\necho x').length, 1);
+  assert.deepEqual(hopWords('ssh dockeradmin@<manager-ip>'), ['ssh', 'dockeradmin@<manager-ip>']);
+  assert.equal(hopWords('ssh host < script.sh'), undefined);
+  assert.ok(isLeaveLine('exit') && isLeaveLine('  exit 0  # back to the laptop'));
+  assert.ok(!isLeaveLine('exit 3') && !isLeaveLine('exit_code=1'));
 });

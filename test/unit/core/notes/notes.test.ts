@@ -421,3 +421,10 @@ test('a .md doc written as MDX (imports, <Tabs>) gets {/* */} notes and stays va
     assert.match(write(plain, index, [{}]), /^<!-- opsdoc:note/m, plain);
   }
 });
+
+test('where a hop took the step is kept in the data and said in the line', () => {
+  const text = write('```sh\nls\n```\n', 0, [{ profile: 'production', where: 'dockeradmin@10.0.0.7' }]);
+  assert.match(text, /@production=passed,[^ ]*,where:dockeradmin@10\.0\.0\.7 -->/);
+  assert.match(text, /^> - ✅ \*\*passed\*\* on `production` at `dockeradmin@10\.0\.0\.7` · /m);
+  assert.equal(parseNotes(text)[0]!.outcomes[0]!.where, 'dockeradmin@10.0.0.7');
+});
