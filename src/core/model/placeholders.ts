@@ -44,8 +44,13 @@ export interface FoundPlaceholder {
 
 /** Options of `findPlaceholders`. */
 export interface PlaceholderOptions {
-  /** The block is shown, not run: only the unmistakable shapes. */
+  /** The block is shown, not run: only the unmistakable shapes (no masks: `xxx` there is most often a redacted value in output). */
   shown?: boolean;
+  /**
+   * The block's language: in shell, console and plain text blocks `[pod-name]` is a blank too
+   * (not in SQL, INI or YAML, where brackets are the language's own).
+   */
+  lang?: string;
 }
 
 // Up to ten words: `<value of namespace label from alert>` is one description of one value.
@@ -54,8 +59,14 @@ const ANGLE = /<([A-Za-z][\w.:-]*(?: [\w.:'/-]+){0,9})>/g;
 const NOT_ANGLE = /^(?:none|nil|null|pending|unknown|unset|not set|empty|missing|invalid|snip|snipped|redacted|omitted|truncated|output|hidden|br|hr|p|b|i|a|em|strong|code|pre|div|span|sup|sub|details|summary|kbd)$/i;
 // `{component}`: not `${var}`, `{{x}}`, `{}` or `{a,b}`.
 const BRACE = /(?<![$\w{])\{([a-z][a-z0-9_-]*)\}(?!\})/g;
+// `[pod-name]`, `[Dashboard URL]`: a word or a few in brackets, not a glob class (`[a-z]`,
+// `[yY]`), a test (`[ -f x ]`), an index (`${a[1]}`), a log level (`[INFO]`) or a case pattern.
+const BRACKET = /(?<![\w$\][])\[([A-Za-z][A-Za-z0-9_-]*(?: [A-Za-z0-9_/-]+){0,5})\](?![\w([*)=:.])/g;
+const NOT_BRACKET = /^(?:[A-Za-z0-9]-[A-Za-z0-9].*|INFO|WARN|WARNING|ERROR|ERR|OK|DEBUG|TRACE|FAIL|FAILED|PASS|PASSED|DONE|SKIP|SKIPPED|NOTE|TODO|FIXME|DEPRECATED|BETA|ALPHA|INCIDENT|UPDATE|RESOLVED|RESOLVING|INVESTIGATING|IDENTIFIED|MONITORING|ALERT|CRITICAL|FIXED|Y\/n|y\/N|yes\/no)$/;
+const BRACKET_LANGS = new Set(['shell', '', 'text', 'log']);
 // Words that ask for a value. Small-letter ones only when they cannot be a real name.
-const FILL_WORD = /(?<![\w.-])(?:(?:CHANGE|REPLACE|FILL)_?ME(?:_?IN)?|(?:change|replace|fill)-?me|\$?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_here|your[-_][a-z0-9]+(?:[-_][a-z0-9]+)*)(?![\w-])/g;
+const FILL_WORD = /(?<![\w.-])(?:(?:CHANGE|REPLACE|FILL)_?ME(?:_?IN)?|(?:change|replace|fill)-?me|\$?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_here|[Yy]our[-_][A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*)(?![\w-])/g;
+const GO_TEMPLATE_WORDS = new Set(['end', 'else', 'range', 'if', 'with', 'define', 'template', 'block', 'break', 'continue']);
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
 // Not after `${#`, `${!` (`${#API_TOKEN}` is the length of a variable, not a value to fill).
 const CAPITALS = /(?<![\w$/.#!-])(?:\$\{?)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])/g;
@@ -100,14 +111,25 @@ export function findPlaceholders(
       if (/^\d+$/.test(m[1]!) || NOT_ANGLE.test(m[1]!)) continue;
       add('angle', m[0], m[1]!, codeLine, at);
     }
-    if (text.includes('{{')) for (const m of text.matchAll(TEMPLATE)) add('template', m[0], m[1]!, codeLine, m.index);
+    if (text.includes('{{')) for (const m of text.matchAll(TEMPLATE)) {
+      // Go's own template words (`{{end}}`, `{{else}}`) are the template, not a blank.
+      if (!GO_TEMPLATE_WORDS.has(m[1]!)) add('template', m[0], m[1]!, codeLine, m.index);
+    }
     if (text.includes('{')) for (const m of text.matchAll(BRACE)) {
       // In single quotes it is the program's own text (awk, jq, a format string).
       if (!insideSingleQuotes(text, m.index)) add('template', m[0], m[1]!, codeLine, m.index);
     }
     for (const m of text.matchAll(FILL_WORD)) {
+      // What a `sed` substitution looks for (`s|your-registry/app|…|`) is text in a file, not a blank.
+      if (/s[/|#]$/.test(text.slice(Math.max(0, m.index - 2), m.index))) continue;
       const name = m[0].startsWith('$') ? m[0].slice(1) : m[0];
       add('word', m[0], name, codeLine, m.index);
+    }
+    if (text.includes('[') && BRACKET_LANGS.has(options.lang ?? '')) for (const m of text.matchAll(BRACKET)) {
+      const inner = m[1]!;
+      // `[mysqld]` alone on its line is an INI section; `[yY]` a character class.
+      if (NOT_BRACKET.test(inner) || text.trim() === m[0] || /^([a-z])\1$/i.test(inner) || insideSingleQuotes(text, m.index)) continue;
+      add('angle', m[0], inner, codeLine, m.index);
     }
     for (const m of text.matchAll(CAPITALS)) {
       const token = m[0];
@@ -121,7 +143,7 @@ export function findPlaceholders(
       if (declaredAt(text, m.index)) continue;
       add('capitals', token, token, codeLine, m.index);
     }
-    if (text.includes('XX') || text.includes('xxx') || text.includes('yyy')) for (const m of masks(text)) {
+    if (!options.shown && (text.includes('XX') || text.includes('xxx') || text.includes('yyy'))) for (const m of masks(text)) {
       const token = trimOf(m.text, '.-');
       // A mask has a whole segment of X's (`backup_XXXX_XX`, `pod-xxxxx`), not letters inside a word.
       if (!token.split(/[_.-]/).some((segment) => /^(?:X{2,}|x{3,}|y{3,})$/.test(segment))) continue;

@@ -365,7 +365,7 @@ class LazyStep implements Step {
     // A block that is shown and not run still has blanks a person copying it must fill, unless
     // it is a program's source or markup (Java's `List<String>`, HTML's tags).
     const shown = !this.runs && SHOWN_WITH_BLANKS.has(this.lang);
-    const found = this.runs || shown ? findPlaceholders(lexed, this.shared.variableNames, { shown }) : [];
+    const found = this.runs || shown ? findPlaceholders(lexed, this.shared.variableNames, { shown, lang: this.lang }) : [];
     const before = found.length > 0 ? this.shared.prose(...this.beforeRange).map((l) => l.text).reverse() : [];
     this.placeholdersMemo = found.map((p) => {
       const hint = findHint(p.token, before) ?? this.shared.docHint(p.token);

@@ -69,6 +69,7 @@ test('runbooks: megabyte lines shaped against the risk, placeholder, name, varia
       longAngles: fence('<a b c d e f g h i j '.repeat(n / 20)),
       hostPrompts: '\`\`\`bash\\n' + 'a@b:' + '~'.repeat(n) + ' x\\n\`\`\`\\n',
       sqlWords: '\`\`\`\\n' + 'select ' + 'a '.repeat(n / 2) + 'x\\n\`\`\`\\n',
+      brackets: fence('[a '.repeat(n / 3) + '[pod-name]'),
       manyPlaceholders: fence(Array.from({ length: n / 32 }, (_, i) => '<p' + i + '> P' + i + '_NAME').join(' ')),
     };
     for (const [name, doc] of Object.entries(docs)) {

@@ -67,3 +67,15 @@ test('many placeholders on one line stay linear too', () => {
   const step = parseRunbook(sh(line) + '\n', { path: 'doc.md' }).steps[0]!;
   assert.equal(step.placeholders.length, 60_000);
 });
+
+test('[pod-name] in shell and text blocks; not a glob class, a test, an index, a log level, an INI section or SQL', () => {
+  assert.deepEqual(tokens(
+    sh('kubectl logs -n [namespace] [pod-name] --tail=[N]'),
+    sh('[ -f /etc/app.conf ] && echo "${names[0]}"; ls [a-z]*.log; echo "[INFO] done"; case $x in [yY]) echo y;; esac'),
+    '```text\nStatus: [Investigating] since [Time]\n```',
+    '```ini\n[mysqld]\nserver-id = 1\n```',
+    '```sql\nSELECT [name] FROM t;\n```',
+    sh("sed -i 's|your-registry/app|registry.internal/app|' k8s/*.yaml"),
+    sh("docker ps --format '{{.Names}}' ; echo {{end}}"),
+  ), [['[namespace]', '[pod-name]', '[N]'], [], ['[Investigating]', '[Time]'], [], [], [], []]);
+});
