@@ -487,6 +487,8 @@ export class RunController implements vscode.Disposable {
     if (!terminal) return;
     switch (event.type) {
       case 'session':
+        // A fresh shell on the profile's target: any hop ended with the one before.
+        terminal.where = undefined;
         terminal.info(`shell: ${event.description}${event.reason ? ` (${event.reason})` : ''}`);
         break;
       case 'step-start': {
@@ -501,6 +503,7 @@ export class RunController implements vscode.Disposable {
         break;
       }
       case 'place':
+        terminal.where = event.where === session.profileName ? undefined : event.where;
         this.sessionsChanged.fire();
         terminal.info(`${event.line !== undefined ? `line ${event.line + 1}: ` : ''}now on ${event.where} (${event.description})`);
         break;

@@ -173,10 +173,16 @@ export class SessionTerminal implements vscode.Disposable {
     this.write(`${tail}${outcome.status === 'passed' ? green(line) : outcome.status === 'skipped' ? yellow(line) : red(line)}\n`);
   }
 
-  /** The prompt between steps. */
+  /**
+   * Where the session is when a hop of the doc took it away from the profile's target
+   * (`local › dockeradmin@10.0.0.7`), shown in the prompt; undefined when it is on the target.
+   */
+  where: string | undefined;
+
+  /** The prompt between steps: the profile, or where a hop took the session. */
   prompt(): void {
     if (this.closed) return;
-    this.write(`${dim(`${this.profile}`)}$ `);
+    this.write(`${dim(`${this.where ?? this.profile}`)}$ `);
     this.typed = '';
     this.atPrompt = true;
   }

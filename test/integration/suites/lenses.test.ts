@@ -5,7 +5,7 @@
  * untrusted workspace shows instead.
  */
 import * as assert from 'node:assert/strict';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { applyEdit, upsertNote } from '../../../src/core/notes/notes';
 import { hashCode } from '../../../src/core/outcome/outcome';
@@ -135,6 +135,43 @@ suite('Opsdoc lenses', () => {
     const printed = [...text.matchAll(/^here=(.*?)\r?$/gm)].map((m) => m[1]);
     assert.ok([folder(), realpathSync(folder())].includes(printed[printed.length - 1] ?? ''), `printed ${JSON.stringify(printed)}, not the workspace folder ${folder()}:\n${text}`);
     assert.match(text, new RegExp(`── shell: local: .*, in ${folder().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 'the session header says where it is');
+  });
+
+  testWhenTrusted('a hop from a lens lasts: the next step runs on that host, the terminal and the note say where, `exit` comes back', async function () {
+    this.timeout(120_000);
+    const e = process.env;
+    if (!e.OPSDOC_TEST_SSH_KEY || !existsSync(e.OPSDOC_TEST_SSH_KEY)) {
+      // npm test and CI never pass by skipping the real parts (scripts/test.sh starts them).
+      if (e.CI || e.OPSDOC_REQUIRE_REAL_PARTS) assert.fail('the test environment is not up (OPSDOC_TEST_SSH_KEY not set): scripts/test-env.sh up');
+      this.skip();
+    }
+    const api = await opsdoc();
+    const host = `${e.OPSDOC_TEST_SSH_USER}@${e.OPSDOC_TEST_SSH_HOST ?? '127.0.0.1'}`;
+    const editor = await runbook('zz-lenses-hop.md', [
+      '## Go to the host', '', '```bash', `ssh -p ${e.OPSDOC_TEST_SSH_PORT} -i ${e.OPSDOC_TEST_SSH_KEY} -o UserKnownHostsFile=${e.OPSDOC_TEST_KNOWN_HOSTS} ${host}`, 'export PICKED=picked-there', '```', '',
+      '## Work there', '', '```bash', 'echo "there=[${SSH_CONNECTION:+yes}] [$PICKED]"', '```', '',
+      '## Come back', '', '```bash', 'exit', '```', '',
+    ].join('\n'));
+    const runs = (await lensesOf(editor.document.uri)).filter((l) => l.command?.command === 'opsdoc.runStep');
+    assert.equal(runs.length, 3);
+    try {
+      for (const run of runs) {
+        const outcome = await withUi(api, scriptedUi((q) => q.buttons?.find((b) => b === 'Run' || b === 'Run anyway')), () =>
+          vscode.commands.executeCommand<{ status: string; reason?: string }>(run.command!.command, ...(run.command!.arguments ?? [])));
+        assert.equal(outcome?.status, 'passed', outcome?.reason);
+      }
+    } finally {
+      // Whatever happened, the next tests find the session on this machine.
+      if (api.controller.listSessions().some((s) => s.profile === 'local' && /now on local › /.test(s.text ?? '') && !/now on local \(left/.test(s.text ?? ''))) {
+        for (const s of api.controller.listSessions().filter((x) => x.profile === 'local')) await api.controller.restart(s.key);
+      }
+    }
+    const text = plain(api.controller.listSessions().filter((s) => s.profile === 'local').map((s) => s.text ?? '').find((t) => t.includes('Go to the host')) ?? '');
+    assert.match(text, new RegExp(`line \\d+: now on local › ${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(text, new RegExp(`━━ Work there › work-there\\s+\\(local › ${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · lines`));
+    assert.match(text, /^there=\[yes\] \[picked-there\]\r?$/m);
+    assert.match(text, /line \d+: now on local \(left /, text);
+    assert.match(text, /opsdoc@[\d.]+\$ \S*\s*$|local › \S+\$/, 'the prompt between steps says where the session is');
   });
 
   testWhenTrusted('the terminal shows each statement before its output, and where a failing step stopped', async function () {
