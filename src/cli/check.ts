@@ -293,7 +293,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           name: step.name, line: step.line + 1, status: ok ? 'passed' : outcome.status === 'skipped' ? 'skipped' : 'failed',
           durationMs: outcome.durationMs, ...(message ? { message } : {}), ...(outcome.tail ? { output: outcome.tail } : {}),
         });
-        progress.print(`${ok ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)})${message ? `: ${message}` : ''}\n`);
+        progress.print(`${ok ? '✓' : outcome.status === 'skipped' ? '↷' : '✗'} ${suite.path} › ${step.name} (${formatDuration(outcome.durationMs)}${outcome.where ? `, at ${outcome.where}` : ''})${message ? `: ${message}` : ''}\n`);
         if (args.writeNotes) {
           const wrote = await writeNote(file, outcome);
           if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);

@@ -260,7 +260,7 @@ try {
   await stage('the editor shows the write-release note, and the file on disk has it', async () => {
     await until('the whole write-release note on screen in the editor', async () => {
       const text = await editorText();
-      const at = text.indexOf('<!-- opsdoc:note step=write-release -->');
+      const at = text.indexOf('<!-- opsdoc:note step=write-release ');
       const note = at < 0 ? '' : text.slice(at);
       const ok = at >= 0 && PASSED.test(note) && note.includes('<!-- /opsdoc:note -->');
       // The note is below the fence: bring its end on screen, as a person scrolls to read it.
@@ -269,7 +269,7 @@ try {
     });
     await until('the note in the file on disk (a clean doc is saved)', async () => {
       const disk = readFileSync(join(folder, DOC), 'utf8');
-      const note = disk.match(/<!-- opsdoc:note step=write-release -->[\s\S]*?<!-- \/opsdoc:note -->/);
+      const note = disk.match(/<!-- opsdoc:note step=write-release [^\n]*-->[\s\S]*?<!-- \/opsdoc:note -->/);
       return { ok: !!note && PASSED.test(note[0]), detail: `file on disk:\n${disk}` };
     });
     // No dirty marker on the tab: it was saved.

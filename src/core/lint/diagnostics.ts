@@ -1,7 +1,8 @@
 /**
  * The Problems panel's view of a runbook: the model's own problems (malformed attributes,
  * unclosed fences, duplicate names), lines typed at a client's prompt that no command of their
- * block opens, variables used but defined nowhere, placeholders the
+ * block opens, variables used but defined nowhere (or defined on a host the session has left),
+ * placeholders the
  * active profile has no value for, risky steps the doc does not warn about, and notes older
  * than a number of days. Each has a stable code, so quick fixes and filters can rely on it.
  *
@@ -12,6 +13,7 @@ import type { NoteBlock } from '../notes/notes';
 import type { Runbook, Step } from '../model/runbook';
 import { strayPromptReason } from '../model/clientInput';
 import type { StepVariables } from '../shell/variables';
+import { placesOf } from '../shell/hops';
 
 /** Stable codes of the diagnostics added here (the model's own keep theirs: `attributes-malformed`, ...). */
 export const DIAGNOSTIC_CODES = {
@@ -20,6 +22,7 @@ export const DIAGNOSTIC_CODES = {
   riskUnannounced: 'risk-unannounced',
   noteStale: 'note-stale',
   clientInputUnopened: 'client-input-unopened',
+  variableElsewhere: 'variable-elsewhere',
 } as const;
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -78,6 +81,9 @@ export function editorDiagnostics(input: DiagnosticInput): EditorDiagnostic[] {
     ...(d.step !== undefined ? { step: d.step } : {}),
   }));
 
+  // Where each step runs as the doc's hops move the session (only when the doc has a hop).
+  const places = input.variables && runbook.steps.some((st) => st.code.includes('ssh')) ? placesOf(runbook.steps) : undefined;
+  const here = (place: string) => (place === '' ? `the profile's target (${profile.name})` : place);
   for (const step of runbook.steps) {
     const stray = step.clientInput.stray[0];
     if (stray) {
@@ -93,7 +99,28 @@ export function editorDiagnostics(input: DiagnosticInput): EditorDiagnostic[] {
     const vars = input.variables?.[step.index];
     if (vars) {
       for (const name of vars.uses) {
-        if (vars.sources[name]?.kind !== 'unknown' || profile.environment.has(name)) continue;
+        const source = vars.sources[name];
+        if (places && source?.kind === 'step') {
+          // Set on one host, read after the session left it: the value stayed there.
+          const definer = runbook.steps.find((st) => st.name === source.step);
+          const setOn = definer ? places[definer.index]!.end : '';
+          const runsOn = places[step.index]!.start;
+          if (definer && setOn !== runsOn) {
+            const span = variableSpan(text, step, name);
+            const left = places[step.index]!.leftAt;
+            out.push({
+              severity: 'warning',
+              code: DIAGNOSTIC_CODES.variableElsewhere,
+              message: `$${name} is set on ${here(setOn)} by step "${source.step}" (line ${source.line + 1}), but this step runs on ${here(runsOn)}${left && left.place === setOn ? `: the session left ${setOn} at line ${left.line + 1}` : ''}, where $${name} has no value.`,
+              line: span?.line ?? step.line,
+              ...(span ? { span: { start: span.start, end: span.end } } : {}),
+              step: step.index,
+              data: { variable: name, profile: profile.name },
+            });
+          }
+          continue;
+        }
+        if (source?.kind !== 'unknown' || profile.environment.has(name)) continue;
         const span = variableSpan(text, step, name);
         out.push({
           severity: 'warning',

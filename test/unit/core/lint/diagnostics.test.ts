@@ -82,3 +82,19 @@ test('diagnostics come in line order and never for blocks that do not run', () =
   const lines = found.map((d) => d.line);
   assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
 });
+
+test('a variable set on a host the session has left is a warning on the use; where it stays, none', () => {
+  const doc = [
+    '```bash', 'ssh admin@<worker-ip>', 'export C=$(docker ps -q | head -1)', '```',
+    '```bash', 'docker logs $C', '```',
+    '```bash', 'ssh admin@<manager-ip>', 'docker service ps api', '```',
+    '```bash', 'docker exec $C ls', '```',
+    '```bash', 'exit', '```',
+    '```bash', 'echo "[$C]"', '```', '',
+  ].join('\n');
+  const found = diagnose(doc).filter((d) => d.code === DIAGNOSTIC_CODES.variableElsewhere);
+  assert.deepEqual(found.map((d) => d.line), [12, 18], 'not on line 5, which still runs on the worker');
+  assert.match(found[0]!.message, /^\$C is set on admin@<worker-ip> by step "step" \(line 1\), but this step runs on admin@<manager-ip>: the session left admin@<worker-ip> at line 9, where \$C has no value\.$/);
+  assert.match(found[1]!.message, /but this step runs on the profile's target \(local\)/);
+  assert.equal(diagnose('```bash\nexport C=1\n```\n```bash\necho $C\n```\n').filter((d) => d.code === DIAGNOSTIC_CODES.variableElsewhere).length, 0);
+});
