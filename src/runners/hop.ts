@@ -20,14 +20,16 @@ import type { Channel, ExecOptions, Transport } from './transport';
 /**
  * A transport to the host of `sshLine` (the doc's line, values filled and shell-safe, without
  * its comment: `ssh -p 2222 admin@10.0.0.5`) through `parent`. `label` names the host in
- * descriptions (`admin@10.0.0.5`). Closing it leaves the parent open: the session it came from
- * goes on.
+ * descriptions (`admin@10.0.0.5`). Closing it ends the processes it started (a hop still
+ * connecting included) and leaves the parent open: the session it came from goes on.
  */
 export function hopTransport(sshLine: string, label: string, parent: Transport): Transport {
   const rest = sshLine.trim().replace(/^ssh\s+/, '');
   const description = parent.description === 'local' ? `ssh ${label}` : `ssh ${label} (from ${parent.description})`;
   /** `ssh -T -o BatchMode=yes <the doc's options and host> <remote command>`, through the parent's shell. */
   const viaSsh = (remote: string): string[] => ['sh', '-c', `exec ssh -T -o BatchMode=yes ${rest} "$1"`, 'sh', remote];
+  // What this transport started, so that closing it ends a hop still connecting.
+  const open = new Set<Channel>();
   return {
     description,
     async exec(argv: readonly string[], options: ExecOptions = {}): Promise<Channel> {
@@ -43,9 +45,14 @@ export function hopTransport(sshLine: string, label: string, parent: Transport):
         const kill = `g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); kill -${signal} -- "-\${g:-${pid}}" 2>/dev/null || kill -${signal} ${pid}`;
         await runThrough(parent, viaSsh(kill)).catch(() => {});
       };
-      return new RelayedChannel(channel, marker, signalThere);
+      const relayed = new RelayedChannel(channel, marker, signalThere);
+      open.add(relayed);
+      void relayed.ended.then(() => open.delete(relayed));
+      return relayed;
     },
-    // The parent belongs to the session the hop started from.
-    close: async () => {},
+    // Ends what the hop started; the parent belongs to the session the hop started from.
+    close: async () => {
+      await Promise.all([...open].map((c) => c.close().catch(() => {})));
+    },
   };
 }

@@ -216,9 +216,14 @@ export class RunbookRunner {
         if (this.away?.label === part.label) continue;
         const hopStarted = Date.now();
         try {
-          await this.hopTo(step, part);
+          await this.hopTo(step, part, signal);
         } catch (error) {
           durationMs += Date.now() - hopStarted;
+          if (signal?.aborted) {
+            result = { status: 'cancelled', exitCode: null, durationMs, tail: '' };
+            stopped = { line: part.line, endLine: part.line };
+            break;
+          }
           result = { status: 'failed', exitCode: null, durationMs, tail: '' };
           // ssh's own last word on it (`Host key verification failed.`), else the whole message.
           const said = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -320,15 +325,33 @@ export class RunbookRunner {
    * the host the session is on (the doc's `ssh worker` after `ssh manager` means "now the
    * worker", as a person who opens a new terminal would).
    */
-  private async hopTo(step: Step, hop: { label: string; ssh: string; line: number }): Promise<void> {
+  private async hopTo(step: Step, hop: { label: string; ssh: string; line: number }, signal?: AbortSignal): Promise<void> {
     if (this.away) await this.leave(step, undefined, `the doc goes to ${hop.label}`);
     if (!this.transport) throw new Error('no session to start from');
     const transport = hopTransport(hop.ssh, hop.label, this.transport);
-    const session = await ShellSession.start(transport, {
+    const starting = ShellSession.start(transport, {
       dialect: 'bash',
       ...(this.options.tailBytes ? { tailBytes: this.options.tailBytes } : {}),
       startTimeoutMs: HOP_START_MS,
     });
+    // A cancel while ssh connects (a host that does not answer) ends the wait at once; the
+    // shell, if it still comes up, is closed.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error('cancelled while connecting'));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    let session: ShellSession;
+    try {
+      session = await Promise.race([starting, aborted]);
+    } catch (error) {
+      void transport.close();
+      void starting.then((s) => s.close(), () => {});
+      throw error;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
     const pwd = await session.run({ code: `export ${Object.entries(NO_PAGER).map(([k, v]) => `${k}=${v}`).join(' ')} && printf '%s' "$PWD"` });
     this.away = { label: hop.label, session };
     this.options.onEvent?.({ type: 'place', step, where: this.where(), line: hop.line, description: `${transport.description}, in ${pwd.tail.trim() || '?'}` });

@@ -172,6 +172,29 @@ test('a second hop while away starts from the profile: the doc\'s `ssh worker` a
   }
 });
 
+test('a cancel while a hop connects ends the step at once, as cancelled', async () => {
+  // 10.255.255.1 on a port nobody routes: the connect hangs until ssh's own timeout.
+  const [step] = steps('```bash\nssh -o ConnectTimeout=60 -p 9 opsdoc@10.255.255.1\necho never\n```\n');
+  const runner = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    const abort = new AbortController();
+    const started = Date.now();
+    setTimeout(() => abort.abort('stopped by a person'), 500);
+    const outcome = await runner.run(step!, abort.signal);
+    assert.equal(outcome.status, 'cancelled');
+    assert.match(outcome.reason ?? '', /stopped by a person/);
+    assert.ok(Date.now() - started < 20_000, 'not after the hop start limit');
+    assert.equal(runner.where(), 'local');
+    // The ssh that was connecting is gone too.
+    await new Promise((r) => setTimeout(r, 300));
+    const { execFileSync } = await import('node:child_process');
+    const left = (() => { try { return execFileSync('pgrep', ['-f', 'opsdoc@10.255.255.1'], { encoding: 'utf8' }); } catch { return ''; } })();
+    assert.equal(left.trim(), '', 'no ssh left connecting');
+  } finally {
+    await runner.close();
+  }
+});
+
 test('a step on a hop that runs too long is stopped there: nothing is left running on the host', async (t) => {
   const env = await testEnv(t, 'ssh');
   if (!env) return;
