@@ -9,7 +9,8 @@
  * <= 5 ms; 10 MB in <= 150 ms with < 300 MB peak; time growing no faster than the text.
  *
  * Then sessions (bench/session.ts, bench/ssh.ts), redaction, the editor (bench/editor.ts) and
- * `opsdoc check` (bench/check.ts). `--only model,sessions,redaction,editor,check` runs just
+ * `opsdoc check` (bench/check.ts), and hops (bench/hops.ts). `--only
+ * model,sessions,hops,redaction,editor,check` runs just
  * those sections (e.g. `npm run bench -- --only check`).
  */
 import { execFileSync } from 'node:child_process';
@@ -136,7 +137,18 @@ async function benchRedaction(): Promise<void> {
   console.log(`Streaming redaction (4 KiB chunks) on the same shapes: worst growth 200 KB -> 2 MB ${worst.toFixed(1)}x (shape ${worstAt}) ${ok(worst <= 15)} (linear: ~10x)`);
 }
 
-const sections: Record<string, () => Promise<void> | void> = { model: benchModel, sessions: benchSessions, redaction: benchRedaction, editor: benchEditor, check: benchCheck };
+// Hops: a step at the far end of a two-hop journey, against a fresh `ssh -J` per step.
+async function benchHopSection(): Promise<void> {
+  const { benchHops } = await import('./hops');
+  const hops = await benchHops();
+  if (!hops['hop_step_ms']) {
+    console.log('\nHops: skipped (the test environment is not up: scripts/test-env.sh up)');
+    return;
+  }
+  console.log(`\nHops: a step at the far end of ssh far (ProxyJump jump) ${ms(hops['hop_step_ms'])} ms · fresh ssh -J far true per step ${ms(hops['fresh_jump_ms'])} ms · ${hops['fresh_over_hop']!.toFixed(0)}x cheaper · opening the hop ${ms(hops['hop_open_ms'])} ms. (A step on a direct hop costs what a local one does; through a jump host each step waits on TCP's delayed ACK between the jump and the far host, ~40 ms, which OpenSSH's sshd does not switch off for a session without a terminal.)`);
+}
+
+const sections: Record<string, () => Promise<void> | void> = { model: benchModel, sessions: benchSessions, hops: benchHopSection, redaction: benchRedaction, editor: benchEditor, check: benchCheck };
 const at = process.argv.indexOf('--only');
 const only = at >= 0 ? (process.argv[at + 1] ?? '').split(',').filter(Boolean) : Object.keys(sections);
 const unknown = only.filter((name) => !(name in sections));
