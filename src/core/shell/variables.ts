@@ -37,6 +37,9 @@ export function analyzeVariables(runbook: Runbook): StepVariables[] {
   const definedBy = new Map<string, Step>();
   const result = runbook.steps.map((step): StepVariables => {
     if (step.runAs !== 'shell' || !step.runnable) return { uses: [], defines: [], sources: {}, commands: [] };
+    // Most blocks (`docker ps`, `kubectl get pods -n app`) read and set no variable: the parse,
+    // the costly part of a listing, waits until someone asks for their commands.
+    if (!MAY_USE_OR_DEFINE.test(step.code)) return lazyCommands(step);
     const analysis = analyzeShell(step.code, { mask: placeholderMask(step) });
     const sources: Record<string, VariableSource> = {};
     for (const name of analysis.uses) {
@@ -56,6 +59,31 @@ export function analyzeVariables(runbook: Runbook): StepVariables[] {
   });
   cache.set(runbook, result);
   return result;
+}
+
+/**
+ * What every way of reading or setting a variable contains: an expansion (`$`), an assignment
+ * or `${X:=v}` (`=`), arithmetic and tests that read bare names (`((`, `[[`), and the builtins
+ * that set one (`read X`, `for X in`, `printf -v X`, `declare`…). Code without any of these
+ * has no uses and no defines.
+ */
+const MAY_USE_OR_DEFINE = /[$=`]|\(\(|\[\[|\b(?:let|read|for|select|mapfile|readarray|printf|getopts|coproc|declare|typeset|local|readonly|export|unset)\b/;
+
+/** The variables of a step that has none: its commands (and parse error) worked out when first read. */
+function lazyCommands(step: Step): StepVariables {
+  let analysis: ShellAnalysis | undefined;
+  const analyzed = () => (analysis ??= analyzeShell(step.code, { mask: placeholderMask(step) }));
+  return {
+    uses: [],
+    defines: [],
+    sources: {},
+    get commands() {
+      return analyzed().commands;
+    },
+    get error() {
+      return analyzed().error;
+    },
+  };
 }
 
 /** Offsets, within the step's code, of its placeholders (not valid shell: `<ip>` reads as a redirection). */
