@@ -180,8 +180,14 @@ export class RunbookRunner {
     } catch (error) {
       return finish({ status: 'failed', exitCode: null, durationMs: Date.now() - started, reason: `cannot start a session on ${this.options.profile.name}: ${(error as Error).message}` });
     }
-    // A hop whose shell is gone (its connection dropped, a step's own `exit 3` there) is left.
-    if (this.away && !this.away.session.alive) await this.leave(step, undefined, 'its shell ended');
+    // A hop whose shell is gone between steps (its connection dropped) is left, and this step
+    // does not run: run where the doc meant (the hop's host), or nowhere. A person would see the
+    // `Connection closed` and take the hop again before going on.
+    if (this.away && !this.away.session.alive) {
+      const lostHop = this.away.label;
+      await this.leave(step, undefined, 'its shell ended');
+      return finish({ status: 'failed', exitCode: null, durationMs: 0, reason: `the session on ${lostHop} ended before this step (its connection was lost); nothing ran. Run the step that goes to ${lostHop} again, then this one` });
+    }
     // Which doc line each line of the code that runs comes from: a shell step's statements are
     // shown as they start, at their own lines.
     const docLines = step.runAs === 'shell' && (this.away?.session ?? base).dialect === 'bash' ? runDocLines(step, filled) : undefined;

@@ -172,6 +172,30 @@ test('a second hop while away starts from the profile: the doc\'s `ssh worker` a
   }
 });
 
+test('a hop whose shell is gone before the next step: that step fails and runs nowhere, never on the machine the hop started from', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const mark = `/tmp/opsdoc-hop-lost-${process.pid}`;
+  const [go, drop, next] = steps([
+    '```bash', `ssh -p ${env.sshPort} -i ${env.sshKey} -o UserKnownHostsFile=${env.knownHosts} ${env.sshUser}@${env.sshHost}`, '```',
+    '```bash', '(sleep 0.3; kill -9 $$) >/dev/null 2>&1 &', '```',
+    '```bash', `touch ${mark}`, '```', '',
+  ].join('\n'));
+  const runner = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    await runner.run(go!);
+    assert.equal((await runner.run(drop!)).status, 'passed');
+    await new Promise((r) => setTimeout(r, 1500));
+    const outcome = await runner.run(next!);
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.reason ?? '', new RegExp(`^the session on ${env.sshUser}@${env.sshHost.replace(/\./g, '\\.')} ended before this step \\(its connection was lost\\); nothing ran`));
+    assert.ok(!(await import('node:fs')).existsSync(mark), 'nothing ran on this machine');
+    assert.equal(runner.where(), 'local');
+  } finally {
+    await runner.close();
+  }
+});
+
 test('a cancel while a hop connects ends the step at once, as cancelled', async () => {
   // 10.255.255.1 on a port nobody routes: the connect hangs until ssh's own timeout.
   const [step] = steps('```bash\nssh -o ConnectTimeout=60 -p 9 opsdoc@10.255.255.1\necho never\n```\n');
