@@ -114,6 +114,8 @@ export class RunbookRunner {
   private lostReason?: string;
   /** The host a doc's hop took the session to, with a live shell there, until its `exit`. */
   private away?: { label: string; session: ShellSession };
+  /** A hop the session was on when the session was lost: the next step must not run here instead. */
+  private lostHop?: string;
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -183,8 +185,9 @@ export class RunbookRunner {
     // A hop whose shell is gone between steps (its connection dropped) is left, and this step
     // does not run: run where the doc meant (the hop's host), or nowhere. A person would see the
     // `Connection closed` and take the hop again before going on.
-    if (this.away && !this.away.session.alive) {
-      const lostHop = this.away.label;
+    if ((this.away && !this.away.session.alive) || this.lostHop) {
+      const lostHop = this.away?.label ?? this.lostHop!;
+      this.lostHop = undefined;
       await this.leave(step, undefined, 'its shell ended');
       return finish({ status: 'failed', exitCode: null, durationMs: 0, reason: `the session on ${lostHop} ended before this step (its connection was lost); nothing ran. Run the step that goes to ${lostHop} again, then this one` });
     }
@@ -401,6 +404,8 @@ export class RunbookRunner {
   /** Ends the session and its transport. */
   async close(): Promise<void> {
     await this.dropSession();
+    // Ended on purpose: a step run after this starts afresh on the profile's target.
+    this.lostHop = undefined;
   }
 
   /**
@@ -461,6 +466,8 @@ export class RunbookRunner {
   }
 
   private async dropSession(): Promise<void> {
+    // The steps after a lost session meant that host, not a fresh shell here.
+    if (this.away) this.lostHop = this.away.label;
     await this.leave(undefined);
     const session = this.session;
     const transport = this.transport;
