@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: type-check, lint, bundle, start the real test environment (a private sshd and a
 # jump host on 127.0.0.1, PostgreSQL on 127.0.0.1:5433, a podman container driven by the
-# docker CLI), run every test against it, then the extension-host suites inside a real
+# docker CLI) and the lab (scripts/lab.sh), run every test against them, then the extension-host suites inside a real
 # VS Code (code-server, driven by Chromium) and an end-to-end check, and stop everything
 # whatever happens.
 set -euo pipefail
@@ -11,12 +11,18 @@ npm run typecheck
 npm run lint
 npm run build
 
-trap 'scripts/test-env.sh down >/dev/null 2>&1 || true' EXIT
+trap 'scripts/lab.sh down >/dev/null 2>&1 || true; scripts/test-env.sh down >/dev/null 2>&1 || true' EXIT
 # `npm test` never passes by skipping: a test that needs a real part fails when it is missing
 # (test/support/testEnv.ts and the editor suites read this).
 export OPSDOC_REQUIRE_REAL_PARTS=1
 if ! scripts/test-env.sh up; then
   echo "test.sh: the test environment did not start (it needs root and apt-get); npm test never skips the real-parts tests" >&2
+  exit 1
+fi
+# The lab of the seed runbooks' systems (docs/lab.md): a Docker swarm, hosts as network
+# namespaces with their own sshd, PostgreSQL and Redis containers; test/unit/lab runs docs on it.
+if ! scripts/lab.sh up; then
+  echo "test.sh: the lab did not start (it needs root and apt-get); npm test never skips the lab tests" >&2
   exit 1
 fi
 node scripts/run-tests.mjs test/unit

@@ -1,0 +1,89 @@
+// Runbooks followed as a person would, against the lab (scripts/lab.sh up: a Docker swarm, a
+// manager, a worker and a database host as network namespaces with their own sshd): the
+// session goes where the doc's `ssh` lines go and stays there, with what it exported, for the
+// next sections; the seeds' own blocks run as written where the lab has what they need.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from '../../../src/cli';
+import { labEnv, type LabEnv } from '../../support/labEnv';
+
+const capture = async (argv: string[]) => {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+};
+
+/** A folder with the lab's profiles and `docs` written into it. */
+function workspace(lab: LabEnv, docs: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'opsdoc-lab-'));
+  cpSync(join(lab.profilesDir, '.opsdoc'), join(root, '.opsdoc'), { recursive: true });
+  for (const [name, text] of Object.entries(docs)) writeFileSync(join(root, name), text);
+  return root;
+}
+
+// The shape of the backend-access runbooks (find the node from the manager, ssh to the worker,
+// export the container, then later sections use it), in our own words.
+const JOURNEY = [
+  '# Backend on the lab', '',
+  '## Find the node', '', '```bash', '# which node runs it', 'ssh dockeradmin@<manager-ip>', 'docker service ps maplefile_backend --filter "desired-state=running" --format "node={{.Node}}"', 'hostname', '```', '',
+  '## Go to the worker', '', '```bash', 'ssh dockeradmin@<worker-ip>', '', '# the task container', 'export BACKEND_CONTAINER=$(docker ps --filter "name=maplefile.*backend" -q | head -1)', 'hostname', '```', '',
+  '## Migrate up', '', '```bash', 'docker exec $BACKEND_CONTAINER ./maplefile-backend migrate up', 'docker exec $BACKEND_CONTAINER ./maplefile-backend migrate version', '```', '',
+  '## Roll back one (Destructive)', '', 'Only rolls back one migration.', '', '```bash', 'docker exec $BACKEND_CONTAINER ./maplefile-backend migrate down', 'docker exec $BACKEND_CONTAINER ./maplefile-backend migrate version', '```', '',
+  '## Back', '', '```bash', 'exit', '```', '',
+  '## Where now', '', '```bash', 'echo "here=$(hostname) [${BACKEND_CONTAINER:-}]"', '```', '',
+].join('\n');
+
+test('the lab: a doc followed from the manager to the worker keeps its exports there; migrate up then down really moves one version; exit comes back', { timeout: 180_000 }, async (t) => {
+  const lab = await labEnv(t);
+  if (!lab) return;
+  const root = workspace(lab, { 'backend.md': JOURNEY });
+  const file = join(root, 'backend.md');
+  const r = await capture(['run', file, '--all', '--profile', 'lab-manager', '--yes', '--write-notes', '--no-history']);
+  assert.equal(r.code, 0, r.out + r.err);
+  const out = r.out;
+  assert.match(out, /now on lab-manager › dockeradmin@10\.231\.7\.11/);
+  assert.match(out, /node=lab-worker/);
+  assert.match(out, /━━ Backend on the lab › Migrate up › migrate-up\s+\(lines \d+-\d+, lab-manager › dockeradmin@10\.231\.7\.12\)/);
+  const hostnames = [...out.matchAll(/^(lab-manager|lab-worker)$/gm)].map((m) => m[1]);
+  assert.deepEqual(hostnames, ['lab-manager', 'lab-worker'], 'the first step on the manager, the second on the worker');
+  const versions = [...out.matchAll(/^(?:version:?\s*)?(\d+)\s*$/gim)].map((m) => Number(m[1]));
+  assert.equal(versions.length, 2, `two versions printed:\n${out}`);
+  const [up, down] = versions as [number, number];
+  assert.ok(up > 0 && down === up - 1, `migrate down rolls back one version (${up} → ${down})`);
+  assert.match(out, /here=lab-manager \[\]/, 'after exit: back on the manager (the profile\'s target), the worker\'s export gone');
+  // The notes say where each step ran.
+  const doc = readFileSync(file, 'utf8');
+  assert.match(doc, /✅ \*\*passed\*\* on `lab-manager` at `dockeradmin@10\.231\.7\.12`/);
+  assert.match(doc, /@lab-manager=passed,[^ ]*,where:dockeradmin@10\.231\.7\.12/);
+});
+
+const SEEDS = resolve(__dirname, '../../fixtures/runbooks');
+
+test('the lab: the seeds\' own blocks run as written: the manager\'s service list, PostgreSQL admin queries, Redis INFO and DBSIZE through the prompt lines', { timeout: 180_000 }, async (t) => {
+  const lab = await labEnv(t);
+  if (!lab) return;
+  const root = workspace(lab, {
+    'BACKEND_ACCESS.md': readFileSync(join(SEEDS, 'BACKEND_ACCESS.md'), 'utf8'),
+    'Database Operations.md': readFileSync(join(SEEDS, 'Database Operations.md'), 'utf8'),
+  });
+  const access = await capture(['run', join(root, 'BACKEND_ACCESS.md'), '--step', 'access-backend-container', '--profile', 'lab-manager', '--yes', '--no-history']);
+  assert.equal(access.code, 0, access.out + access.err);
+  assert.match(access.out, /maplefile_backend\.1\s+\S+\s+lab-worker\s+Running/);
+  const list = await capture(['list', '--json', join(root, 'Database Operations.md')]);
+  const steps = (JSON.parse(list.out) as { steps: { name: string; lang: string; line: number; clientInput: unknown[] }[] }[])[0]!.steps;
+  const admin = steps.find((s) => s.lang === 'sql')!;
+  const redis = steps.find((s) => s.clientInput.length > 0 && /redis/i.test(JSON.stringify(s.clientInput)))!;
+  const sql = await capture(['run', join(root, 'Database Operations.md'), '--step', admin.name, '--profile', 'lab-db', '--yes', '--no-history']);
+  // pg_stat_statements is not loaded in the lab's PostgreSQL: the doc says the query needs it.
+  assert.match(sql.out + sql.err, /relname|n_live_tup/, sql.out + sql.err);
+  assert.match(sql.out + sql.err, /pg_stat_statements/, 'the one query the lab cannot answer says why');
+  const info = await capture(['run', join(root, 'Database Operations.md'), '--step', redis.name, '--profile', 'lab-db', '--yes', '--no-history']);
+  assert.equal(info.code, 0, info.out + info.err);
+  assert.match(info.out, /redis_version:\d/);
+  assert.match(info.out, /^\(?integer\)? ?\d+$|^\d+$/m, 'DBSIZE answers a number');
+  assert.doesNotMatch(info.out + info.err, new RegExp(process.env.OPSDOC_LAB_REDIS_PASSWORD ?? 'no-password-set'), 'the password never shows');
+});
