@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../core/model';
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
-import { fillOptionsFor, linePlan } from '../core/gates';
+import { fillOptionsFor, linePlan, promptsWithAlternative } from '../core/gates';
 import { hopWords, isLeaveLine, lineWords, singleQuoted } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
@@ -26,10 +26,12 @@ export type RunEvent =
   | { type: 'session'; description: string; reason?: string }
   /**
    * `leftOut`: parts of a block split by environment that do not run on this profile.
+   * `promptsLeftOut`: lines that open a prompt for a person, left out because nobody can type
+   * and the doc gives another way right after them (0-based doc lines).
    * `commands`: whether `command` events follow as each statement starts (a shell step in a
    * bash session); otherwise a front end shows the whole command at once.
    */
-  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; commands: boolean }
+  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; promptsLeftOut: { line: number; text: string }[]; commands: boolean }
   /**
    * The session moved: a hop's `ssh host` line took it there (`where` ends with the host), or
    * its `exit` (or its shell ending) brought it back. `line`: the doc line (0-based) that did it.
@@ -164,7 +166,22 @@ export class RunbookRunner {
     const lines = linePlan(step, this.options.profile);
     if (lines.run === 'none') return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: lines.reason });
     const values = { ...this.options.profile.vars, ...this.options.values };
-    const filled = fillPlaceholders(step, values, fillOptionsFor(step, this.options.profile));
+    let filled = fillPlaceholders(step, values, fillOptionsFor(step, this.options.profile));
+    // Nobody to type: a prompt the doc gives another way for right after it is left out, and
+    // that other way runs (`docker exec -it $C sh` / `# Or run single command` / `docker exec $C …`).
+    const promptsLeftOut: { line: number; text: string }[] = [];
+    if (!this.options.input && step.runAs === 'shell') {
+      const alternatives = promptsWithAlternative(step);
+      if (alternatives.size > 0) {
+        const lines = filled.lines.map((l, i) => {
+          const docLine = step.codeLines[i]?.line;
+          if (l === null || docLine === undefined || !alternatives.has(docLine)) return l;
+          promptsLeftOut.push({ line: docLine, text: step.code.split('\n')[i]!.trim() });
+          return null;
+        });
+        filled = { ...filled, lines, code: lines.filter((l): l is string => l !== null).join('\n') };
+      }
+    }
     if (filled.missing.length > 0) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` });
     }
@@ -198,7 +215,7 @@ export class RunbookRunner {
     // the session there, for this step and the next ones, until `exit`).
     const parts = step.runAs === 'shell' ? journeyOf(step, filled, docLines) : [{ kind: 'lines' as const, code, docLines: undefined }];
     const hops = parts.flatMap((p) => (p.kind === 'hop' ? [p.label] : []));
-    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], commands: docLines !== undefined });
+    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], promptsLeftOut, commands: docLines !== undefined });
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
     const startedOn = this.away?.session ?? base;

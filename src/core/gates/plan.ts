@@ -23,7 +23,7 @@
  * Pure: no editor, no I/O (the answerer does the asking).
  */
 import { fillPlaceholders, refusalMessage } from '../fill/fill';
-import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, riskOn, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from './rules';
+import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, promptsWithAlternative, riskOn, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from './rules';
 import type { LanguageId } from '../profiles/profiles';
 import type { RiskLevel, RiskReason } from '../risk/risk';
 import type { Placeholder, Runbook, Step } from '../model/runbook';
@@ -130,7 +130,10 @@ export function planGates(
     ask({ kind: 'no-part', reason: lines.reason, envs: [...new Set(step.lineVariants.map((v) => v.env))], profile: profile.name });
   }
   const omitted = lines.run === 'part' ? lines.omit : undefined;
-  const person = step.risk.reasons.filter((r) => r.kind === 'interactive' && !omitted?.has(r.line));
+  // A prompt the doc gives another way for right after it needs nobody: without a person the
+  // runner leaves it out and the doc's other way runs (see promptsWithAlternative).
+  const alternatives = promptsWithAlternative(step);
+  const person = step.risk.reasons.filter((r) => r.kind === 'interactive' && !omitted?.has(r.line) && !alternatives.has(r.line));
   if (person.length > 0) ask({ kind: 'person', reasons: person });
 
   if (step.runAs === 'shell') {

@@ -110,6 +110,30 @@ export function linePlan(step: Step, profile: Pick<GateProfile, 'name' | 'protec
 }
 
 /**
+ * The doc lines (0-based) of a step's prompts for a person that the doc gives another way for
+ * right after them: `docker exec -it $C sh` followed by `# Or run single command` and the
+ * command. With nobody to type, such a line is left out and the rest of the step runs (the
+ * doc's own alternative); with a person it runs as written. Any other prompt needs a person.
+ */
+export function promptsWithAlternative(step: Step): Set<number> {
+  const out = new Set<number>();
+  const prompts = step.risk.reasons.filter((r) => r.kind === 'interactive');
+  if (prompts.length === 0) return out;
+  const lines = step.code.split('\n');
+  for (const prompt of prompts) {
+    const at = step.codeLines.findIndex((c) => c.line === prompt.line);
+    if (at < 0) continue;
+    let next = at + 1;
+    while (next < lines.length && lines[next]!.trim() === '') next++;
+    // `# Or run single command`, `# Alternatively, …`, `# or, without a shell:`, and a command after it.
+    if (next >= lines.length || !/^\s*#\s*(?:or|alternatively|otherwise)\b/i.test(lines[next]!)) continue;
+    const command = lines.slice(next + 1).some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    if (command) out.add(prompt.line);
+  }
+  return out;
+}
+
+/**
  * How `step`'s placeholders are filled on `profile`: the client its language is piped to
  * (which decides the SQL dialect) and the lines left out for other environments. Every front
  * end and the runner fill with these, so a value is refused or accepted the same everywhere.

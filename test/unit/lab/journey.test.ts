@@ -87,3 +87,24 @@ test('the lab: the seeds\' own blocks run as written: the manager\'s service lis
   assert.match(info.out, /^\(?integer\)? ?\d+$|^\d+$/m, 'DBSIZE answers a number');
   assert.doesNotMatch(info.out + info.err, new RegExp(process.env.OPSDOC_LAB_REDIS_PASSWORD ?? 'no-password-set'), 'the password never shows');
 });
+
+test('the lab: BACKEND_ACCESS.md as written, from the manager: the worker hop and its export, the prompt the doc gives another way for left out, migrations up and one rolled back, troubleshooting on the same worker', { timeout: 180_000 }, async (t) => {
+  const lab = await labEnv(t);
+  if (!lab) return;
+  const root = workspace(lab, { 'BACKEND_ACCESS.md': readFileSync(join(SEEDS, 'BACKEND_ACCESS.md'), 'utf8') });
+  const file = join(root, 'BACKEND_ACCESS.md');
+  const steps = ['access-backend-container', 'access-backend-container-2', 'run-migrations-safe', 'rollback-last-migration-destructive', 'container-not-found'];
+  const r = await capture(['run', file, ...steps.flatMap((s) => ['--step', s]), '--profile', 'lab-manager', '--yes', '--write-notes', '--no-history']);
+  assert.equal(r.code, 0, r.out + r.err);
+  const out = r.out;
+  assert.match(out, /line 20 left out: it opens a prompt for a person \(docker exec -it \$BACKEND_CONTAINER sh\), and the doc gives another way after it/);
+  assert.match(out, /Usage: \.\/maplefile-backend|usage/i, 'the single command the doc gives instead ran in the container');
+  assert.match(out, /━━ .*› run-migrations-safe\s+\(lines 43-45, lab-manager › dockeradmin@10\.231\.7\.12\)/, 'migrations run on the worker, where the doc left the session');
+  assert.match(out, /━━ .*› rollback-last-migration-destructive\s+\(lines 51-53, lab-manager › dockeradmin@10\.231\.7\.12\)/);
+  assert.match(out, /maplefile_backend\.1/, 'the troubleshooting list shows the task');
+  const doc = readFileSync(file, 'utf8');
+  for (const step of steps.slice(1)) assert.match(doc, new RegExp(`opsdoc:note step=${step} @lab-manager=passed,[^ ]*where:dockeradmin@10\\.231\\.7\\.12`), `${step}'s note says it ran on the worker`);
+  // Everything outside the notes is the seed as written.
+  assert.equal(doc.replace(/\n\n<!-- opsdoc:note [^]*?<!-- \/opsdoc:note -->/g, ''), readFileSync(join(SEEDS, 'BACKEND_ACCESS.md'), 'utf8'));
+});
+

@@ -383,3 +383,21 @@ test('over SSH and in a container (sh), a secret split across writes never shows
     }
   }
 });
+
+test('nobody to type: a prompt the doc gives another way for is left out and the other way runs; with a person both run as written', async () => {
+  const [step] = steps(['```bash', 'docker() { echo "ran: docker $*"; }', '# Open shell', 'docker exec -it app sh', '', '# Or run single command', 'docker exec app ./app --help', '```', ''].join('\n'));
+  for (const input of [false, true]) {
+    const events: RunEvent[] = [];
+    const runner = new RunbookRunner({ profile: local, who: 'tester', input, onEvent: (e) => events.push(e) });
+    try {
+      const outcome = await runner.run(step!);
+      assert.equal(outcome.status, 'passed', outcome.reason);
+      assert.equal(/ran: docker exec -it app sh/.test(outcome.tail ?? ''), input, `input=${input}`);
+      assert.match(outcome.tail ?? '', /ran: docker exec app \.\/app --help/);
+      const start = events.find((e) => e.type === 'step-start');
+      assert.deepEqual(start?.type === 'step-start' ? start.promptsLeftOut : undefined, input ? [] : [{ line: 3, text: 'docker exec -it app sh' }]);
+    } finally {
+      await runner.close();
+    }
+  }
+});

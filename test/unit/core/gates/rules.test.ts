@@ -178,3 +178,22 @@ test('riskOn: lines left out for another environment neither mark the lens nor a
   const [warned] = parseRunbook(['# Restart (Destructive)', '', '```bash', '# for staging', 'docker compose down -v', '# for production', 'echo ok', '```', ''].join('\n'), { path: 'r.md' }).steps;
   assert.equal(riskOn(warned!, { name: 'production', protected: false }).level, 'destructive', 'the heading speaks for every environment');
 });
+
+test('a prompt the doc gives another way for right after it needs nobody; any other prompt needs a person', async () => {
+  const { promptsWithAlternative } = await import('../../../../src/core/gates/rules');
+  const { planGates } = await import('../../../../src/core/gates/plan');
+  const doc = [
+    '## Shell', '', '```bash', 'export C=$(docker ps -q | head -1)', '', '# Open shell', 'docker exec -it $C sh', '', '# Or run single command', 'docker exec $C ./app --help', '```', '',
+    '## Only a shell', '', '```bash', 'docker exec -it app sh', '# or not', '```', '',
+    '## Plain', '', '```bash', 'docker exec -it app sh', 'echo after', '```', '',
+  ].join('\n');
+  const rb = parseRunbook(doc, { path: 'x.md' });
+  assert.deepEqual([...promptsWithAlternative(rb.steps[0]!)], [6]);
+  assert.deepEqual([...promptsWithAlternative(rb.steps[1]!)], [], 'a comment with no command after it offers nothing');
+  assert.deepEqual([...promptsWithAlternative(rb.steps[2]!)], []);
+  const profile = { name: 'local', protected: false, env: {}, secrets: {}, vars: {}, languages: {} } as never;
+  const session = { values: {}, ran: () => true, secretKnown: () => false };
+  const kinds = (i: number) => { const p = planGates(rb, rb.steps[i]!, profile, session, { mode: 'step' }); return p.kind === 'ask' ? p.questions.map((q) => q.kind) : [p.kind]; };
+  assert.ok(!kinds(0).includes('person'));
+  assert.ok(kinds(2).includes('person'));
+});
