@@ -271,7 +271,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       else if (event.type === 'step-start') {
         const s = event.step;
         io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${event.where})\n`);
-        for (const p of event.promptsLeftOut) io.out(`   → line ${p.line + 1} left out: it opens a prompt for a person (${p.text}), and the doc gives another way after it\n`);
+        for (const p of event.unattended) io.out(`   → line ${p.line + 1} left out (${p.text}): ${p.why}\n`);
         for (const part of event.leftOut) io.out(`   → lines ${part.line + 1}-${part.endLine + 1} left out: for ${part.env} (“${part.evidence}”)\n`);
       } else if (event.type === 'place') io.out(dim(`   ⇢ ${event.line !== undefined ? `line ${event.line + 1}: ` : ''}now on ${event.where} (${event.description})\n`, colour));
       else if (event.type === 'command') io.out(commandTranscript(event.text).map((l) => dim(`${l}\n`, colour)).join(''));

@@ -496,7 +496,7 @@ export class RunController implements vscode.Disposable {
         const step = event.step;
         const profile = session.profile!;
         const where = [event.where === profile.name ? `${profile.name}: ${describeTarget(profile.target)}` : event.where, `lines ${step.line + 1}-${step.endLine + 1}`];
-        for (const p of event.promptsLeftOut) where.push(`line ${p.line + 1} (a prompt for a person) left out`);
+        for (const p of event.unattended) where.push(`line ${p.line + 1} left out: nobody at the terminal`);
         for (const part of event.leftOut) where.push(`lines ${part.line + 1}-${part.endLine + 1} (${part.env}) left out`);
         // Statement by statement as each starts when the runner says so; otherwise all at once.
         const command = event.commands ? '' : copyCommand(step, { ...profile.vars, ...session.values }, isSecretName, session.secretValues, fillOptionsFor(step, profile));

@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../core/model';
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
-import { fillOptionsFor, linePlan, promptsWithAlternative } from '../core/gates';
+import { fillOptionsFor, linePlan, unattendedLeftOut } from '../core/gates';
 import { hopWords, isLeaveLine, lineWords, singleQuoted } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import type { LanguageId, ResolvedProfile } from '../core/profiles';
@@ -26,12 +26,12 @@ export type RunEvent =
   | { type: 'session'; description: string; reason?: string }
   /**
    * `leftOut`: parts of a block split by environment that do not run on this profile.
-   * `promptsLeftOut`: lines that open a prompt for a person, left out because nobody can type
-   * and the doc gives another way right after them (0-based doc lines).
+   * `unattended`: lines left out because nobody is at the terminal (0-based doc lines), with
+   * why (see `unattendedLeftOut`).
    * `commands`: whether `command` events follow as each statement starts (a shell step in a
    * bash session); otherwise a front end shows the whole command at once.
    */
-  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; promptsLeftOut: { line: number; text: string }[]; commands: boolean }
+  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; unattended: { line: number; text: string; why: string }[]; commands: boolean }
   /**
    * The session moved: a hop's `ssh host` line took it there (`where` ends with the host), or
    * its `exit` (or its shell ending) brought it back. `line`: the doc line (0-based) that did it.
@@ -167,16 +167,17 @@ export class RunbookRunner {
     if (lines.run === 'none') return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: lines.reason });
     const values = { ...this.options.profile.vars, ...this.options.values };
     let filled = fillPlaceholders(step, values, fillOptionsFor(step, this.options.profile));
-    // Nobody to type: a prompt the doc gives another way for right after it is left out, and
-    // that other way runs (`docker exec -it $C sh` / `# Or run single command` / `docker exec $C …`).
-    const promptsLeftOut: { line: number; text: string }[] = [];
+    // Nobody at the terminal: a prompt the doc gives another way for right after it, and a
+    // follow (`logs -f`) beside other commands, are left out (see unattendedLeftOut).
+    const unattended: { line: number; text: string; why: string }[] = [];
     if (!this.options.input && step.runAs === 'shell') {
-      const alternatives = promptsWithAlternative(step);
-      if (alternatives.size > 0) {
+      const leftOut = unattendedLeftOut(step);
+      if (leftOut.size > 0) {
         const lines = filled.lines.map((l, i) => {
           const docLine = step.codeLines[i]?.line;
-          if (l === null || docLine === undefined || !alternatives.has(docLine)) return l;
-          promptsLeftOut.push({ line: docLine, text: step.code.split('\n')[i]!.trim() });
+          const why = docLine === undefined ? undefined : leftOut.get(docLine);
+          if (l === null || why === undefined) return l;
+          unattended.push({ line: docLine!, text: step.code.split('\n')[i]!.trim(), why });
           return null;
         });
         filled = { ...filled, lines, code: lines.filter((l): l is string => l !== null).join('\n') };
@@ -215,7 +216,7 @@ export class RunbookRunner {
     // the session there, for this step and the next ones, until `exit`).
     const parts = step.runAs === 'shell' ? journeyOf(step, filled, docLines) : [{ kind: 'lines' as const, code, docLines: undefined }];
     const hops = parts.flatMap((p) => (p.kind === 'hop' ? [p.label] : []));
-    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], promptsLeftOut, commands: docLines !== undefined });
+    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], unattended, commands: docLines !== undefined });
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
     const startedOn = this.away?.session ?? base;
@@ -284,7 +285,7 @@ export class RunbookRunner {
         ...(partDocLines ? {
           onCommand: (command: StepCommand) => {
             // What the statement before it printed comes first.
-            output.flush();
+            output.flush(span(command).line);
             this.options.onEvent?.({ type: 'command', step, text: redact(shownStatement(command.text), masked), ...span(command) });
           },
         } : {}),
@@ -509,6 +510,11 @@ class ShownOutput {
   private kept = '';
   /** What each stream showed since the running statement started (its last 2 KB). */
   private recent = { stdout: '', stderr: '' };
+  /** Whether statements are told apart (a command marker came): then `recent` is the failing one's alone. */
+  private statements = false;
+  /** The doc line of the running statement, and what the one before it said and where. */
+  private line: number | undefined;
+  private before: { text: string; line: number | undefined } = { text: '', line: undefined };
 
   constructor(secrets: readonly string[], private readonly tailSize: number, private readonly emit: (chunk: string, stream: 'stdout' | 'stderr') => void) {
     this.streams = { stdout: new RedactStream(secrets), stderr: new RedactStream(secrets) };
@@ -533,13 +539,20 @@ class ShownOutput {
     }
   }
 
-  /** A statement ended: what is held back is shown now, before what comes next. */
-  flush(): void {
+  /**
+   * A statement ended (the next one starts, at doc line `line`): what is held back is shown
+   * now, before what comes next.
+   */
+  flush(line?: number): void {
     if (this.idle) clearTimeout(this.idle);
     this.idle = undefined;
     this.show(this.streams.stdout.flush(), 'stdout');
     this.show(this.streams.stderr.flush(), 'stderr');
+    const said = this.recent.stderr.trim() !== '' ? this.recent.stderr : this.recent.stdout;
+    this.before = { text: said, line: this.line };
     this.recent = { stdout: '', stderr: '' };
+    this.statements = true;
+    this.line = line;
   }
 
   /**
@@ -547,7 +560,13 @@ class ShownOutput {
    * (Read per stream: the two pipes' chunks interleave at any point in the tail.)
    */
   get failureText(): string {
-    return this.recent.stderr.trim() !== '' ? this.recent.stderr : this.recent.stdout.trim() !== '' ? this.recent.stdout : this.tail;
+    if (this.recent.stderr.trim() !== '') return this.recent.stderr;
+    if (this.recent.stdout.trim() !== '') return this.recent.stdout;
+    if (!this.statements) return this.tail;
+    // Statement by statement, one that printed nothing says nothing: another line's output
+    // (`✅ Backend ready` before a `grep error` that found none) would name the wrong cause.
+    // The statement before it on the same doc line (`echo failing; false`) speaks for it.
+    return this.before.line !== undefined && this.before.line === this.line ? this.before.text : '';
   }
 
   /** The step ended: everything held is shown. */
@@ -673,6 +692,6 @@ export function failureReason(tail: string, exitCode: number | null, docLine?: n
     last = last.replace(/^(?:[\w./-]*(?:bash|sh)|\/dev\/(?:stdin|fd\/\d+)|environment)(?:: eval)?: line \d+: /, '');
     if (last.length > 200) last = `${last.slice(0, 197)}...`;
   }
-  const what = last ?? (exitCode === null ? 'no exit code' : `exit ${exitCode}`);
+  const what = last ?? (exitCode === null ? 'no exit code' : `exit ${exitCode}${docLine !== undefined ? ', with no output' : ''}`);
   return docLine === undefined ? what : `line ${docLine + 1}: ${what}`;
 }

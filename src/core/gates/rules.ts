@@ -134,6 +134,26 @@ export function promptsWithAlternative(step: Step): Set<number> {
 }
 
 /**
+ * The lines of a step that nobody needs when nobody is at the terminal, with why, by 0-based
+ * doc line: a prompt the doc gives another way for right after it (see
+ * `promptsWithAlternative`), and a command that follows output until stopped (`docker logs
+ * -f`, `tail -f`, `watch`) in a step that has other commands: with nobody watching it would
+ * only run into the timeout, and the step's other commands say what it is for. With a person
+ * both run as written.
+ */
+export function unattendedLeftOut(step: Step): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of promptsWithAlternative(step)) out.set(line, 'it opens a prompt for a person, and the doc gives another way after it');
+  const follows = step.risk.reasons.filter((r) => r.kind === 'endless' && /\s(?:-[a-zA-Z]*f|--follow)\b|\bwatch\b|(?:^|\s)top\b/.test(r.text));
+  if (follows.length > 0) {
+    const lexedLines = step.code.split('\n');
+    const others = step.codeLines.some((c, i) => !follows.some((f) => f.line === c.line) && lexedLines[i]!.trim() !== '' && !lexedLines[i]!.trim().startsWith('#'));
+    if (others) for (const f of follows) out.set(f.line, 'it follows output until stopped, and nobody is watching');
+  }
+  return out;
+}
+
+/**
  * How `step`'s placeholders are filled on `profile`: the client its language is piped to
  * (which decides the SQL dialect) and the lines left out for other environments. Every front
  * end and the runner fill with these, so a value is refused or accepted the same everywhere.

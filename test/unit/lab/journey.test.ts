@@ -93,11 +93,18 @@ test('the lab: BACKEND_ACCESS.md as written, from the manager: the worker hop an
   if (!lab) return;
   const root = workspace(lab, { 'BACKEND_ACCESS.md': readFileSync(join(SEEDS, 'BACKEND_ACCESS.md'), 'utf8') });
   const file = join(root, 'BACKEND_ACCESS.md');
+  // View Logs: the follow is left out; its `grep -i error` finds no error in the lab's logs and
+  // exits 1, which fails the step (as written, the block fails when all is well).
+  const logs = await capture(['run', file, '--step', 'access-backend-container-2', '--step', 'view-logs', '--profile', 'lab-manager', '--yes', '--no-history']);
+  assert.equal(logs.code, 1, logs.out + logs.err);
+  assert.match(logs.out, /line 30 left out \(docker logs -f \$BACKEND_CONTAINER\): it follows output until stopped, and nobody is watching/);
+  assert.match(logs.out, /\$ docker logs --tail 100 \$BACKEND_CONTAINER\n[^$]*Git Commit/, 'the last 100 lines, from the worker\'s container');
+  assert.match(logs.out, /✗ failed · exit 1 · \d+ ms · line 36: exit 1, with no output\n/, 'the grep that found nothing, named by its own line, not by the line before it');
   const steps = ['access-backend-container', 'access-backend-container-2', 'run-migrations-safe', 'rollback-last-migration-destructive', 'container-not-found'];
   const r = await capture(['run', file, ...steps.flatMap((s) => ['--step', s]), '--profile', 'lab-manager', '--yes', '--write-notes', '--no-history']);
   assert.equal(r.code, 0, r.out + r.err);
   const out = r.out;
-  assert.match(out, /line 20 left out: it opens a prompt for a person \(docker exec -it \$BACKEND_CONTAINER sh\), and the doc gives another way after it/);
+  assert.match(out, /line 20 left out \(docker exec -it \$BACKEND_CONTAINER sh\): it opens a prompt for a person, and the doc gives another way after it/);
   assert.match(out, /Usage: \.\/maplefile-backend|usage/i, 'the single command the doc gives instead ran in the container');
   assert.match(out, /━━ .*› run-migrations-safe\s+\(lines 43-45, lab-manager › dockeradmin@10\.231\.7\.12\)/, 'migrations run on the worker, where the doc left the session');
   assert.match(out, /━━ .*› rollback-last-migration-destructive\s+\(lines 51-53, lab-manager › dockeradmin@10\.231\.7\.12\)/);

@@ -395,7 +395,7 @@ test('nobody to type: a prompt the doc gives another way for is left out and the
       assert.equal(/ran: docker exec -it app sh/.test(outcome.tail ?? ''), input, `input=${input}`);
       assert.match(outcome.tail ?? '', /ran: docker exec app \.\/app --help/);
       const start = events.find((e) => e.type === 'step-start');
-      assert.deepEqual(start?.type === 'step-start' ? start.promptsLeftOut : undefined, input ? [] : [{ line: 3, text: 'docker exec -it app sh' }]);
+      assert.deepEqual(start?.type === 'step-start' ? start.unattended : undefined, input ? [] : [{ line: 3, text: 'docker exec -it app sh', why: 'it opens a prompt for a person, and the doc gives another way after it' }]);
     } finally {
       await runner.close();
     }

@@ -104,7 +104,8 @@ test('a step with a hop shows its commands at their doc lines up to the hop; a h
 test('failureReason: the last line that says something, without the shell\'s own line prefix or colours', () => {
   assert.equal(failureReason('out\nbash: line 3: ssh: command not found\n', 127, 72), 'line 73: ssh: command not found');
   assert.equal(failureReason('\x1b[31mError:\x1b[0m disk full\n\n', 1), 'Error: disk full');
-  assert.equal(failureReason('', 3, 0), 'line 1: exit 3');
+  assert.equal(failureReason('', 3, 0), 'line 1: exit 3, with no output');
+  assert.equal(failureReason('', 3), 'exit 3');
   assert.equal(failureReason('', null), 'no exit code');
   assert.equal(failureReason(`${'x'.repeat(300)}\n`, 1).length, 200);
 });

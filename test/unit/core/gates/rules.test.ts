@@ -193,7 +193,7 @@ test('a prompt the doc gives another way for right after it needs nobody; any ot
   assert.deepEqual([...promptsWithAlternative(rb.steps[2]!)], []);
   const profile = { name: 'local', protected: false, env: {}, secrets: {}, vars: {}, languages: {} } as never;
   const session = { values: {}, ran: () => true, secretKnown: () => false };
-  const kinds = (i: number) => { const p = planGates(rb, rb.steps[i]!, profile, session, { mode: 'step' }); return p.kind === 'ask' ? p.questions.map((q) => q.kind) : [p.kind]; };
+  const kinds = (i: number): string[] => { const p = planGates(rb, rb.steps[i]!, profile, session, { mode: 'step' }); return p.kind === 'ask' ? p.questions.map((q) => q.kind) : [p.kind]; };
   assert.ok(!kinds(0).includes('person'));
   assert.ok(kinds(2).includes('person'));
 });
