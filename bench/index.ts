@@ -145,7 +145,7 @@ async function benchHopSection(): Promise<void> {
     console.log('\nHops: skipped (the test environment is not up: scripts/test-env.sh up)');
     return;
   }
-  console.log(`\nHops: a step at the far end of ssh far (ProxyJump jump) ${ms(hops['hop_step_ms'])} ms · fresh ssh -J far true per step ${ms(hops['fresh_jump_ms'])} ms · ${hops['fresh_over_hop']!.toFixed(0)}x cheaper · opening the hop ${ms(hops['hop_open_ms'])} ms. (A step on a direct hop costs what a local one does; through a jump host each step waits on TCP's delayed ACK between the jump and the far host, ~40 ms, which OpenSSH's sshd does not switch off for a session without a terminal.)`);
+  console.log(`\nHops: a step at the far end of ssh far (ProxyJump jump) ${ms(hops['hop_step_ms'])} ms · fresh ssh -J far true per step ${ms(hops['fresh_jump_ms'])} ms · ${hops['fresh_over_hop']!.toFixed(0)}x cheaper · opening the hop ${ms(hops['hop_open_ms'])} ms`);
 }
 
 const sections: Record<string, () => Promise<void> | void> = { model: benchModel, sessions: benchSessions, hops: benchHopSection, redaction: benchRedaction, editor: benchEditor, check: benchCheck };
