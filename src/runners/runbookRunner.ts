@@ -173,14 +173,14 @@ export class RunbookRunner {
     if (!this.options.input && step.runAs === 'shell') {
       const leftOut = unattendedLeftOut(step);
       if (leftOut.size > 0) {
-        const lines = filled.lines.map((l, i) => {
+        const kept = filled.lines.map((l, i) => {
           const docLine = step.codeLines[i]?.line;
           const why = docLine === undefined ? undefined : leftOut.get(docLine);
           if (l === null || why === undefined) return l;
           unattended.push({ line: docLine!, text: step.code.split('\n')[i]!.trim(), why });
           return null;
         });
-        filled = { ...filled, lines, code: lines.filter((l): l is string => l !== null).join('\n') };
+        filled = { ...filled, lines: kept, code: kept.filter((l): l is string => l !== null).join('\n') };
       }
     }
     if (filled.missing.length > 0) {
