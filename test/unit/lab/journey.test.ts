@@ -115,3 +115,15 @@ test('the lab: BACKEND_ACCESS.md as written, from the manager: the worker hop an
   assert.equal(doc.replace(/\n\n<!-- opsdoc:note [^]*?<!-- \/opsdoc:note -->/g, ''), readFileSync(join(SEEDS, 'BACKEND_ACCESS.md'), 'utf8'));
 });
 
+
+test('the lab: MIGRATIONS_README.md\'s manual migration as written, inside the backend\'s container (ssh to the worker, then docker exec)', { timeout: 180_000 }, async (t) => {
+  const lab = await labEnv(t);
+  if (!lab) return;
+  const root = workspace(lab, { 'MIGRATIONS_README.md': readFileSync(join(SEEDS, 'MIGRATIONS_README.md'), 'utf8') });
+  const r = await capture(['run', join(root, 'MIGRATIONS_README.md'), '--step', 'manual-migration', '--profile', 'lab-backend', '--yes', '--var', 'version=24', '--no-history']);
+  assert.equal(r.code, 0, r.out + r.err);
+  // up to the last migration, one down, the version printed, then forced back to 24.
+  assert.match(r.out, /24\/u create_sync_cursors\n|no change/);
+  assert.match(r.out, /24\/d create_sync_cursors\n23\n/);
+  assert.match(r.out, /forced version 24/);
+});
