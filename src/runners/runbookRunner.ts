@@ -168,10 +168,19 @@ export class RunbookRunner {
     const values = { ...this.options.profile.vars, ...this.options.values };
     let filled = fillPlaceholders(step, values, fillOptionsFor(step, this.options.profile));
     // Nobody at the terminal: a prompt the doc gives another way for right after it, and a
-    // follow (`logs -f`) beside other commands, are left out (see unattendedLeftOut).
+    // follow (`logs -f`) beside other commands, are left out (see unattendedLeftOut). On a hop
+    // nobody has a terminal either (the hop's shell has none to give a prompt): a prompt there
+    // with another way after it is left out too, for a person as well.
     const unattended: { line: number; text: string; why: string }[] = [];
-    if (!this.options.input && step.runAs === 'shell') {
-      const leftOut = unattendedLeftOut(step);
+    const firstHop = step.runAs === 'shell' ? step.code.split('\n').findIndex((l) => hopWords(l) !== undefined) : -1;
+    const hopLine = this.away ? -1 : firstHop >= 0 ? (step.codeLines[firstHop]?.line ?? Infinity) : Infinity;
+    if (step.runAs === 'shell' && (!this.options.input || hopLine !== Infinity)) {
+      const all = unattendedLeftOut(step);
+      // With a person, only what stands on a hop (after the step's first hop line, or all of a
+      // step that starts away) and is a prompt.
+      const leftOut = this.options.input
+        ? new Map([...all].filter(([line, why]) => line > hopLine && why.startsWith('it opens a prompt')).map(([line]) => [line, 'it opens a prompt for a person, the hop has no terminal to give it, and the doc gives another way after it'] as const))
+        : all;
       if (leftOut.size > 0) {
         const kept = filled.lines.map((l, i) => {
           const docLine = step.codeLines[i]?.line;

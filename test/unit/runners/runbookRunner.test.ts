@@ -401,3 +401,21 @@ test('nobody to type: a prompt the doc gives another way for is left out and the
     }
   }
 });
+
+test('on a hop nobody has a terminal: a prompt there with another way after it is left out even with a person, and the other way runs', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const [step] = steps(['```bash', `ssh -p ${env.sshPort} -i ${env.sshKey} -o UserKnownHostsFile=${env.knownHosts} ${env.sshUser}@${env.sshHost}`, 'docker() { echo "ran: docker $*"; }', '# Open shell', 'docker exec -it app sh', '# Or run single command', 'docker exec app ./app --help', '```', ''].join('\n'));
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', input: true, onEvent: (e) => events.push(e) });
+  try {
+    const outcome = await runner.run(step!);
+    assert.equal(outcome.status, 'passed', outcome.reason);
+    assert.doesNotMatch(outcome.tail ?? '', /ran: docker exec -it/);
+    assert.match(outcome.tail ?? '', /ran: docker exec app \.\/app --help/);
+    const start = events.find((e) => e.type === 'step-start');
+    assert.match(start?.type === 'step-start' ? start.unattended[0]?.why ?? '' : '', /the hop has no terminal/);
+  } finally {
+    await runner.close();
+  }
+});
