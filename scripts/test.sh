@@ -40,6 +40,8 @@ node test/e2e/smoke.mjs
 node test/e2e/junit-viewer.mjs --no-build
 # As a person: select the profile, click Run, type a placeholder, see the note, Ctrl+Z it.
 node test/e2e/person.mjs --no-build
+# As an on-call person on the lab: BACKEND_ACCESS.md from the manager to the worker to its logs.
+node test/e2e/journey.mjs --no-build
 # As a person in the Test Explorer: the tree, a run from its row, the gutter, output, a failure.
 node test/e2e/testing.mjs --no-build
 # The suites in Restricted Mode (nothing runs; the lenses say why), then trusted.

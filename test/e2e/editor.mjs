@@ -2,7 +2,7 @@
 // a code-server on 127.0.0.1 with a throwaway profile in a temp dir, Debian's chromium through
 // playwright-core, and a cleanup that stops both and removes the temp dirs whatever happens
 // (normal end, failure, Ctrl+C).
-/* global console, process, setTimeout */
+/* global console, document, process, setTimeout */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -178,4 +178,31 @@ export async function until(page, what, check, { timeout = 30_000, every = 250 }
     if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last?.detail ? `\n${last.detail}` : ''}`);
     await page.waitForTimeout(every);
   }
+}
+
+const cleanText = (text) => text.replace(/\u00a0/g, ' ');
+
+/** The text a person sees in the active editor of `page`: the lines inside its box, top to bottom. */
+export async function editorTextOf(page) {
+  const lines = await page.evaluate(() => {
+    const editor = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor') ?? document.querySelector('.editor-instance .monaco-editor');
+    if (!editor) return [];
+    const view = (editor.querySelector('.overflow-guard') ?? editor).getBoundingClientRect();
+    return [...editor.querySelectorAll('.view-lines .view-line')]
+      .map((el) => ({ rect: el.getBoundingClientRect(), text: el.textContent ?? '' }))
+      .filter((l) => l.rect.top >= view.top && l.rect.bottom <= view.bottom)
+      .map((l) => ({ top: l.rect.top, text: l.text }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text);
+  });
+  return cleanText(lines.join('\n'));
+}
+
+/** What the terminal panel of `page` shows: the rows xterm rendered as DOM (joined as is, and by line). */
+export async function terminalTextOf(page) {
+  const rows = await page.evaluate(() =>
+    [...document.querySelectorAll('.terminal-wrapper .xterm-rows, .xterm .xterm-rows')].map((r) => [...r.children].map((row) => row.textContent ?? '')),
+  );
+  const lines = rows.flat().map(cleanText);
+  return { joined: lines.join(''), lines: lines.map((l) => l.trimEnd()).filter(Boolean).join('\n') };
 }

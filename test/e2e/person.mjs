@@ -15,7 +15,7 @@
 /* global console, document, process, setTimeout */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, startCodeServer, stageScreenshot, until as untilOn } from './editor.mjs';
+import { cleanup, editorTextOf, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, startCodeServer, stageScreenshot, terminalTextOf, until as untilOn } from './editor.mjs';
 import { packageOpsdoc } from '../../scripts/package.mjs';
 
 const DOC = 'local-workspace.md';
@@ -62,31 +62,8 @@ async function picture_(label) {
 const until = (what, check, options) => untilOn(page, what, check, options);
 
 const clean = (text) => text.replace(/\u00a0/g, ' ');
-
-/** The text a person sees in the active editor: the lines inside its box, top to bottom. */
-async function editorText() {
-  const lines = await page.evaluate(() => {
-    const editor = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor') ?? document.querySelector('.editor-instance .monaco-editor');
-    if (!editor) return [];
-    const view = (editor.querySelector('.overflow-guard') ?? editor).getBoundingClientRect();
-    return [...editor.querySelectorAll('.view-lines .view-line')]
-      .map((el) => ({ rect: el.getBoundingClientRect(), text: el.textContent ?? '' }))
-      .filter((l) => l.rect.top >= view.top && l.rect.bottom <= view.bottom)
-      .map((l) => ({ top: l.rect.top, text: l.text }))
-      .sort((a, b) => a.top - b.top)
-      .map((l) => l.text);
-  });
-  return clean(lines.join('\n'));
-}
-
-/** What the terminal panel shows: the rows xterm rendered as DOM (joined as is, and by line). */
-async function terminalText() {
-  const rows = await page.evaluate(() =>
-    [...document.querySelectorAll('.terminal-wrapper .xterm-rows, .xterm .xterm-rows')].map((r) => [...r.children].map((row) => row.textContent ?? '')),
-  );
-  const lines = rows.flat().map(clean);
-  return { joined: lines.join(''), lines: lines.map((l) => l.trimEnd()).filter(Boolean).join('\n') };
-}
+const editorText = () => editorTextOf(page);
+const terminalText = () => terminalTextOf(page);
 
 /**
  * Scrolls the editor down a few lines the way a person does with the keyboard: click into the
