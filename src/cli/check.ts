@@ -278,7 +278,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
           continue;
         }
         progress.start(`[${done}/${total}] ${suite.path} › ${step.name} (${profile.name})`);
-        const running = runner.run(step, abort.signal, { docDir: dirname(resolve(file)), ...(decided.override ? { override: decided.override } : {}) });
+        const running = runner.run(step, abort.signal, { docDir: dirname(resolve(file)), steps: runbook.steps, ...(decided.override ? { override: decided.override } : {}) });
         const next = steps[i + 1];
         gated = next ? { step: next, gate: gateOf(next, (name) => name === step.name || passed.has(name)) } : undefined;
         const outcome = await running;

@@ -271,6 +271,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       else if (event.type === 'step-start') {
         const s = event.step;
         io.out(`\n━━ ${[...s.section, s.name].join(' › ')}  (lines ${s.line + 1}-${s.endLine + 1}, ${event.where})\n`);
+        if (event.client) io.out(`   → into the client the doc connected with (line ${event.client.line + 1}): ${event.client.command}\n`);
         for (const p of event.unattended) io.out(`   → line ${p.line + 1} left out (${p.text}): ${p.why}\n`);
         for (const part of event.leftOut) io.out(`   → lines ${part.line + 1}-${part.endLine + 1} left out: for ${part.env} (“${part.evidence}”)\n`);
       } else if (event.type === 'place') io.out(dim(`   ⇢ ${event.line !== undefined ? `line ${event.line + 1}: ` : ''}now on ${event.where} (${event.description})\n`, colour));
@@ -292,7 +293,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   let exit = 0;
   try {
     for (const { step, override } of planned) {
-      const outcome = await runner.run(step, abort.signal, { docDir: dirname(resolve(args.file)), ...(override ? { override } : {}) });
+      const outcome = await runner.run(step, abort.signal, { docDir: dirname(resolve(args.file)), steps: runbook.steps, ...(override ? { override } : {}) });
       if (args.writeNotes) {
         const wrote = await writeNote(args.file, outcome);
         if (!wrote.written) io.err(`opsdoc: note not written: ${wrote.reason}\n`);

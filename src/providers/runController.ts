@@ -338,7 +338,7 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async execute(session: Session, uri: vscode.Uri, _runbook: Runbook, step: Step, token?: vscode.CancellationToken, override?: string): Promise<Outcome | undefined> {
+  private async execute(session: Session, uri: vscode.Uri, runbook: Runbook, step: Step, token?: vscode.CancellationToken, override?: string): Promise<Outcome | undefined> {
     if (session.ended || !(await this.ensureLive(session))) return undefined;
     const terminal = session.terminal!;
     const runner = session.runner!;
@@ -352,7 +352,7 @@ export class RunController implements vscode.Disposable {
     const profile = session.profile;
     this.log.info(`${where(uri, step)} runs on ${session.profileName}${profile ? ` (${describeTarget(profile.target)})` : ''}${override ? `, overriding the doc's forbid ${override}` : ''}`);
     try {
-      outcome = await runner.run(step, abort.signal, { ...(uri.scheme === 'file' ? { docDir: dirname(uri.fsPath) } : {}), ...(override ? { override } : {}) });
+      outcome = await runner.run(step, abort.signal, { ...(uri.scheme === 'file' ? { docDir: dirname(uri.fsPath) } : {}), steps: runbook.steps, ...(override ? { override } : {}) });
     } finally {
       cancelling?.dispose();
       session.abort = undefined;
@@ -496,6 +496,7 @@ export class RunController implements vscode.Disposable {
         const step = event.step;
         const profile = session.profile!;
         const where = [event.where === profile.name ? `${profile.name}: ${describeTarget(profile.target)}` : event.where, `lines ${step.line + 1}-${step.endLine + 1}`];
+        if (event.client) where.push(`into the doc's client (line ${event.client.line + 1})`);
         for (const p of event.unattended) where.push(`line ${p.line + 1} left out: nobody at the terminal`);
         for (const part of event.leftOut) where.push(`lines ${part.line + 1}-${part.endLine + 1} (${part.env}) left out`);
         // Statement by statement as each starts when the runner says so; otherwise all at once.

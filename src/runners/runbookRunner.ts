@@ -10,10 +10,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../core/model';
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
-import { fillOptionsFor, linePlan, unattendedLeftOut } from '../core/gates';
+import { docClient, fillOptionsFor, linePlan, unattendedLeftOut } from '../core/gates';
 import { hopWords, isLeaveLine, lineWords, singleQuoted } from '../core/shell';
 import { formatDuration } from '../core/notes';
-import type { LanguageId, ResolvedProfile } from '../core/profiles';
+import { DEFAULT_LANGUAGES, type LanguageId, type ResolvedProfile } from '../core/profiles';
 import { isSecretName, redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
 import { ShellSession, type StepCommand, type StepResult } from './shellSession';
 import { bashStatements } from './sessionScripts';
@@ -27,11 +27,11 @@ export type RunEvent =
   /**
    * `leftOut`: parts of a block split by environment that do not run on this profile.
    * `unattended`: lines left out because nobody is at the terminal (0-based doc lines), with
-   * why (see `unattendedLeftOut`).
+   * why (see `unattendedLeftOut`). `client`: the doc's own client a language step goes to.
    * `commands`: whether `command` events follow as each statement starts (a shell step in a
    * bash session); otherwise a front end shows the whole command at once.
    */
-  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; unattended: { line: number; text: string; why: string }[]; commands: boolean }
+  | { type: 'step-start'; step: Step; hops: string[]; where: string; leftOut: Variant[]; unattended: { line: number; text: string; why: string }[]; commands: boolean; client?: { command: string; line: number } }
   /**
    * The session moved: a hop's `ssh host` line took it there (`where` ends with the host), or
    * its `exit` (or its shell ending) brought it back. `line`: the doc line (0-based) that did it.
@@ -53,6 +53,11 @@ export interface StepContext {
   docDir?: string;
   /** The doc's forbid a person overrode to run the step (its words and line), kept in the outcome. */
   override?: string;
+  /**
+   * The doc's steps: a `sql`/`redis`/`js`/`cql` step then goes to the client the doc connected
+   * with before it (`docClient`) when the profile names none of its own for the language.
+   */
+  steps?: readonly Step[];
 }
 
 /** How a runner runs: on which profile, with which values and secrets, who runs, and who hears about it. */
@@ -198,7 +203,10 @@ export class RunbookRunner {
     if (filled.refused.length > 0) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `a value cannot be used here: ${filled.refused.map(refusalMessage).join('; ')}` });
     }
-    const code = this.prepare(step, filled);
+    // The client the doc connected with, when the profile names none of its own for the language.
+    const language = step.runAs as LanguageId | undefined;
+    const opened = where.steps && language && this.options.profile.languages[language] === DEFAULT_LANGUAGES[language] ? docClient(where.steps, step) : undefined;
+    const code = this.prepare(step, filled, opened?.command);
     // Stopped before it started (a signal during the previous step's bookkeeping): no session is
     // opened for it.
     if (signal?.aborted) return finish({ status: 'cancelled', exitCode: null, durationMs: 0, ...(typeof signal.reason === 'string' ? { reason: signal.reason } : {}) });
@@ -225,7 +233,7 @@ export class RunbookRunner {
     // the session there, for this step and the next ones, until `exit`).
     const parts = step.runAs === 'shell' ? journeyOf(step, filled, docLines) : [{ kind: 'lines' as const, code, docLines: undefined }];
     const hops = parts.flatMap((p) => (p.kind === 'hop' ? [p.label] : []));
-    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], unattended, commands: docLines !== undefined });
+    this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], unattended, commands: docLines !== undefined, ...(opened ? { client: opened } : {}) });
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
     const startedOn = this.away?.session ?? base;
@@ -437,12 +445,12 @@ export class RunbookRunner {
 
   /**
    * The code the session runs for a step: language steps piped to their client (after the
-   * lines the fill needs it to read first); a shell step as filled (its hops are cut out by
+   * lines the fill needs it to read first), or to the doc's own client when given; a shell step as filled (its hops are cut out by
    * `journeyOf`, from the doc's own lines).
    */
-  private prepare(step: Step, filled: FilledCode): string {
+  private prepare(step: Step, filled: FilledCode, docClientCommand?: string): string {
     if (step.runAs && step.runAs !== 'shell') {
-      const client = this.options.profile.languages[step.runAs as LanguageId];
+      const client = docClientCommand ?? this.options.profile.languages[step.runAs as LanguageId];
       // The here-doc delimiters' nonce, drawn only for the steps that get a here-doc.
       const nonce = randomBytes(6).toString('hex');
       const input = filled.prelude ? `${filled.prelude}\n${filled.code}` : filled.code;
@@ -695,8 +703,13 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
  * output, the exit code.
  */
 export function failureReason(tail: string, exitCode: number | null, docLine?: number): string {
-  const lines = tail.replace(ANSI, '').split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => l !== '');
-  let last = lines[lines.length - 1];
+  // Lines that say something: not a caret under the error, not a rule of dashes.
+  const lines = tail.replace(ANSI, '').split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => /[\p{L}\p{N}]/u.test(l));
+  // The last line that says it is the error (psql's `ERROR:  relation … does not exist` before
+  // its `LINE 2:` and caret; `psql: error: …`), else the last one.
+  const names = (l: string) => /^(?:error|fatal|panic)\b|\berror:/i.test(l);
+  const named = [...lines].reverse().find(names);
+  let last = named ?? lines[lines.length - 1];
   if (last !== undefined) {
     last = last.replace(/^(?:[\w./-]*(?:bash|sh)|\/dev\/(?:stdin|fd\/\d+)|environment)(?:: eval)?: line \d+: /, '');
     if (last.length > 200) last = `${last.slice(0, 197)}...`;

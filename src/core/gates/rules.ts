@@ -12,6 +12,7 @@ import type { Placeholder, Step } from '../model/runbook';
 import { riskGlance, runsCommand, type Risk, type RiskReason } from '../risk/risk';
 import type { VariableSource } from '../shell/variables';
 import { normaliseEnv, type Variant } from '../model/variants';
+import { lineWords, openedClient, withoutTerminal } from '../shell/clients';
 
 /** The profile facts the gates look at. */
 export interface GateProfile {
@@ -151,6 +152,42 @@ export function unattendedLeftOut(step: Step): Map<number, string> {
     if (others) for (const f of follows) out.set(f.line, 'it follows output until stopped, and nobody is watching');
   }
   return out;
+}
+
+/**
+ * The client the doc itself connected with before `step`, for a `sql`, `cql`, `js` or `redis`
+ * step: the nearest earlier runnable shell step that is one bare client command for that
+ * language (`docker exec -it amanat-postgres psql -U amanat -d amanat_dev`, nothing typed into
+ * it, no placeholder), as a command that reads its input from a here-document (`-it` → `-i`;
+ * psql also gets `-X -v ON_ERROR_STOP=1`, so a failing statement fails the step, as with the
+ * default client). The runner uses it when the profile names no client of its own for the
+ * language. Undefined when the doc opens none before the step.
+ */
+export function docClient(steps: readonly Step[], step: Step): { command: string; line: number } | undefined {
+  const language = step.runAs;
+  if (language !== 'sql' && language !== 'cql' && language !== 'js' && language !== 'redis') return undefined;
+  for (let i = step.index - 1; i >= 0; i--) {
+    const earlier = steps[i]!;
+    if (earlier.runAs !== 'shell' || !earlier.runnable || !earlier.code.includes(' ')) continue;
+    const lines = earlier.code.split('\n');
+    const commands = lines.map((l, at) => ({ l, at })).filter(({ l }) => l.trim() !== '' && !l.trim().startsWith('#'));
+    if (commands.length !== 1 || earlier.clientInput.sessions.length > 0 || earlier.placeholders.length > 0) continue;
+    // The doc's trailing remark is not the client's (`psql -U app  # dev only`).
+    const words = lineWords(commands[0]!.l, 0);
+    const remark = words.findIndex((w) => w.text.startsWith('#'));
+    if (remark >= 0) words.splice(remark);
+    const text = commands[0]!.l.slice(0, words[words.length - 1]?.end ?? 0);
+    const opened = openedClient(words);
+    if (!opened || opened.language !== language) continue;
+    const edits = [...withoutTerminal(words, opened)].sort((a, b) => b.start - a.start);
+    let command = text;
+    const client = words[opened.at]!;
+    // Inserted from the end, so earlier offsets stay right.
+    const inserts = [...edits, ...(opened.client === 'psql' ? [{ line: 0, start: client.end, end: client.end, text: ' -X -v ON_ERROR_STOP=1' }] : [])].sort((a, b) => b.start - a.start);
+    for (const e of inserts) command = command.slice(0, e.start) + e.text + command.slice(e.end);
+    return { command: command.trim(), line: earlier.codeLines[commands[0]!.at]?.line ?? earlier.line };
+  }
+  return undefined;
 }
 
 /**

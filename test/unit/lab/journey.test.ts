@@ -127,3 +127,16 @@ test('the lab: MIGRATIONS_README.md\'s manual migration as written, inside the b
   assert.match(r.out, /24\/d create_sync_cursors\n23\n/);
   assert.match(r.out, /forced version 24/);
 });
+
+test('the lab: with no sql client in the profile, the admin queries go into the client Database Operations.md connects with (docker exec -it amanat-postgres psql …)', { timeout: 180_000 }, async (t) => {
+  const lab = await labEnv(t);
+  if (!lab) return;
+  const root = workspace(lab, { 'Database Operations.md': readFileSync(join(SEEDS, 'Database Operations.md'), 'utf8') });
+  const r = await capture(['run', join(root, 'Database Operations.md'), '--step', 'common-admin-queries', '--profile', 'lab-manager', '--yes', '--no-history']);
+  assert.match(r.out, /into the client the doc connected with \(line 19\): docker exec -i amanat-postgres psql -X -v ON_ERROR_STOP=1 -U amanat -d amanat_dev/);
+  assert.match(r.out, /n_live_tup/, 'the first query answered by the lab\'s PostgreSQL');
+  // The lab's PostgreSQL has no pg_stat_statements: ON_ERROR_STOP makes that query fail the step
+  // (psql's exit 3), and the reason is psql's own ERROR line.
+  assert.equal(r.code, 3, r.out + r.err);
+  assert.match(r.out, /✗ failed · exit 3 · \d+ ms · ERROR: {1,2}relation "pg_stat_statements" does not exist\n/);
+});

@@ -109,3 +109,9 @@ test('failureReason: the last line that says something, without the shell\'s own
   assert.equal(failureReason('', null), 'no exit code');
   assert.equal(failureReason(`${'x'.repeat(300)}\n`, 1).length, 200);
 });
+
+test('failureReason: the line that says it is the error, not a caret or a rule under it', () => {
+  assert.equal(failureReason('ERROR:  relation "x" does not exist\nLINE 2: FROM x\n        ^\n', 3), 'ERROR:  relation "x" does not exist');
+  assert.equal(failureReason('12 passed, 0 failed\nSegmentation fault\n', 139), 'Segmentation fault');
+  assert.equal(failureReason('-----\n', 1, 4), 'line 5: exit 1, with no output');
+});

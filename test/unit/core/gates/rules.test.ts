@@ -197,3 +197,20 @@ test('a prompt the doc gives another way for right after it needs nobody; any ot
   assert.ok(!kinds(0).includes('person'));
   assert.ok(kinds(2).includes('person'));
 });
+
+test('the client the doc connected with: the nearest earlier bare client of the language, without its terminal flags', async () => {
+  const { docClient } = await import('../../../../src/core/gates/rules');
+  const doc = [
+    '## Connect', '', '```bash', 'docker exec -it app-postgres psql -U app -d app_dev  # dev', '```', '',
+    '## Redis', '', '```bash', 'docker exec -it app-redis redis-cli', '```', '',
+    '## Queries', '', '```sql', 'SELECT 1;', '```', '',
+    '## Cache', '', '```redis', 'DBSIZE', '```', '',
+    '## Not bare', '', '```bash', 'psql -U app -c "select 1"', '```', '',
+  ].join('\n');
+  const rb = parseRunbook(doc, { path: 'x.md' });
+  assert.deepEqual(docClient(rb.steps, rb.steps[2]!), { command: 'docker exec -i app-postgres psql -X -v ON_ERROR_STOP=1 -U app -d app_dev', line: 3 });
+  assert.deepEqual(docClient(rb.steps, rb.steps[3]!), { command: 'docker exec -i app-redis redis-cli', line: 9 });
+  assert.equal(docClient(rb.steps, rb.steps[1]!), undefined, 'a shell step goes to no client');
+  const none = parseRunbook('```bash\npsql -U app -c "select 1"\n```\n\n```sql\nSELECT 1;\n```\n', { path: 'y.md' });
+  assert.equal(docClient(none.steps, none.steps[1]!), undefined, 'a client given a command is not one the doc left open');
+});
