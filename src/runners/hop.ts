@@ -18,16 +18,16 @@ import { RelayedChannel, runThrough, type Signal } from './relayed';
 import type { Channel, ExecOptions, Transport } from './transport';
 
 /**
- * A transport to the host of `sshLine` (the doc's line, values filled and shell-safe, without
- * its comment: `ssh -p 2222 admin@10.0.0.5`) through `parent`. `label` names the host in
- * descriptions (`admin@10.0.0.5`). Closing it ends the processes it started (a hop still
- * connecting included) and leaves the parent open: the session it came from goes on.
+ * A transport to the host of the doc's `ssh` line through `parent`: `sshArgs` are the line's
+ * words after `ssh` as the session expanded them (`-p`, `2222`, `admin@10.0.0.5`: a
+ * `$WORKER` exported by an earlier step is its value, as in a person's terminal). `label` names
+ * the host in descriptions (`admin@10.0.0.5`). Closing it ends the processes it started (a hop
+ * still connecting included) and leaves the parent open: the session it came from goes on.
  */
-export function hopTransport(sshLine: string, label: string, parent: Transport): Transport {
-  const rest = sshLine.trim().replace(/^ssh\s+/, '');
+export function hopTransport(sshArgs: readonly string[], label: string, parent: Transport): Transport {
   const description = parent.description === 'local' ? `ssh ${label}` : `ssh ${label} (from ${parent.description})`;
-  /** `ssh -T -o BatchMode=yes <the doc's options and host> <remote command>`, through the parent's shell. */
-  const viaSsh = (remote: string): string[] => ['sh', '-c', `exec ssh -T -o BatchMode=yes ${rest} "$1"`, 'sh', remote];
+  /** `ssh -T -o BatchMode=yes <the doc's options and host> <remote command>`. */
+  const viaSsh = (remote: string): string[] => ['ssh', '-T', '-o', 'BatchMode=yes', ...sshArgs, remote];
   // What this transport started, so that closing it ends a hop still connecting.
   const open = new Set<Channel>();
   return {

@@ -371,8 +371,16 @@ export class RunbookRunner {
    */
   private async hopTo(step: Step, hop: { label: string; ssh: string; line: number }, signal?: AbortSignal): Promise<void> {
     if (this.away) await this.leave(step, undefined, `the doc goes to ${hop.label}`);
-    if (!this.transport) throw new Error('no session to start from');
-    const transport = hopTransport(hop.ssh, hop.label, this.transport);
+    if (!this.transport || !this.session) throw new Error('no session to start from');
+    // The line's words as the session sees them, as a terminal would run it: `ssh
+    // dockeradmin@$WORKER` uses the value an earlier step exported (one value per word, each
+    // word as the shell splits it).
+    const expanded = await this.session.run({ code: `printf '%s\\037' ${hop.ssh.replace(/^ssh\s+/, '')}` });
+    if (expanded.status !== 'passed') throw new Error(`the ssh line's words could not be read: ${expanded.tail.trim() || `exit ${expanded.exitCode}`}`);
+    const sshArgs = expanded.tail.split('\x1f').slice(0, -1);
+    const host = sshArgs[sshArgs.length - 1] ?? hop.label;
+    if (host === '' || host.startsWith('-')) throw new Error(`no host in the ssh line (it reads "${sshArgs.join(' ')}")`);
+    const transport = hopTransport(sshArgs, host, this.transport);
     const starting = ShellSession.start(transport, {
       dialect: 'bash',
       ...(this.options.tailBytes ? { tailBytes: this.options.tailBytes } : {}),
@@ -397,7 +405,7 @@ export class RunbookRunner {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     const pwd = await session.run({ code: `export ${Object.entries(NO_PAGER).map(([k, v]) => `${k}=${v}`).join(' ')} && printf '%s' "$PWD"` });
-    this.away = { label: hop.label, session };
+    this.away = { label: host, session };
     this.options.onEvent?.({ type: 'place', step, where: this.where(), line: hop.line, description: `${transport.description}, in ${pwd.tail.trim() || '?'}` });
   }
 

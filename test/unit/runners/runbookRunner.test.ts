@@ -419,3 +419,22 @@ test('on a hop nobody has a terminal: a prompt there with another way after it i
     await runner.close();
   }
 });
+
+test('a hop to a host an earlier step exported: the ssh line\'s words as the session expands them, the header naming the real host', async (t) => {
+  const env = await testEnv(t, 'ssh');
+  if (!env) return;
+  const [set, go] = steps([
+    '```bash', `export TARGET=${env.sshUser}@${env.sshHost} KEY=${env.sshKey}`, '```',
+    '```bash', `ssh -p ${env.sshPort} -i "$KEY" -o UserKnownHostsFile=${env.knownHosts} "$TARGET"`, 'echo "ssh=[${SSH_CONNECTION:+yes}]"', '```', '',
+  ].join('\n'));
+  const runner = new RunbookRunner({ profile: local, who: 'tester' });
+  try {
+    await runner.run(set!);
+    const outcome = await runner.run(go!);
+    assert.equal(outcome.status, 'passed', outcome.reason);
+    assert.match(outcome.tail ?? '', /ssh=\[yes\]/);
+    assert.equal(runner.where(), `local › ${env.sshUser}@${env.sshHost}`);
+  } finally {
+    await runner.close();
+  }
+});
