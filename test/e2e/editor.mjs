@@ -206,3 +206,40 @@ export async function terminalTextOf(page) {
   const lines = rows.flat().map(cleanText);
   return { joined: lines.join(''), lines: lines.map((l) => l.trimEnd()).filter(Boolean).join('\n') };
 }
+
+/**
+ * The stages of an end-to-end run as a person: `stage(name, body)` runs `body` unless an
+ * earlier stage failed (later stages depend on it; they count as failed), prints one line
+ * (✔/✖, node:test style, with the time since `started`), and takes a screenshot
+ * `test-results/<prefix>-N-<picture>.png` after it either way. `counts` has the tally.
+ */
+export function stagesOf(prefix, pageOf, started = Date.now()) {
+  const counts = { passed: 0, failed: 0 };
+  let broken = false;
+  let shot = 0;
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const picture = async (label) => {
+    const page = pageOf();
+    if (page) await stageScreenshot(page, prefix, ++shot, label);
+  };
+  const stage = async (name, body, { picture: label = name } = {}) => {
+    if (broken) {
+      counts.failed++;
+      console.log(`✖ ${name} (not run: an earlier stage failed)`);
+      return;
+    }
+    const t0 = Date.now();
+    try {
+      await body();
+      counts.passed++;
+      console.log(`✔ ${name} (${Date.now() - t0}ms, at ${elapsed()})`);
+    } catch (error) {
+      counts.failed++;
+      broken = true;
+      console.log(`✖ ${name} (${Date.now() - t0}ms, at ${elapsed()})`);
+      console.log(`  ${(error instanceof Error ? error.message : String(error)).split('\n').join('\n  ')}`);
+    }
+    await picture(label);
+  };
+  return { stage, picture, counts, elapsed };
+}

@@ -10,37 +10,13 @@
 /* global console, document, process */
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, editorTextOf, fixtureWorkspace, launchChromium, openWorkbench, root, startCodeServer, stageScreenshot, terminalTextOf, until as untilOn } from './editor.mjs';
+import { cleanup, editorTextOf, fixtureWorkspace, launchChromium, openWorkbench, root, stagesOf, startCodeServer, terminalTextOf, until as untilOn } from './editor.mjs';
 import { packageOpsdoc } from '../../scripts/package.mjs';
 
 const DOC = 'BACKEND_ACCESS.md';
 const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 let page;
-let passed = 0;
-let failed = 0;
-let broken = false;
-let shot = 0;
-
-async function stage(name, body, { picture = name } = {}) {
-  if (broken) {
-    failed++;
-    console.log(`✖ ${name} (not run: an earlier stage failed)`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    await body();
-    passed++;
-    console.log(`✔ ${name} (${Date.now() - t0}ms, at ${elapsed()})`);
-  } catch (error) {
-    failed++;
-    broken = true;
-    console.log(`✖ ${name} (${Date.now() - t0}ms, at ${elapsed()})`);
-    console.log(`  ${(error instanceof Error ? error.message : String(error)).split('\n').join('\n  ')}`);
-  }
-  if (page) await stageScreenshot(page, 'journey', ++shot, picture);
-}
+const { stage, counts, elapsed } = stagesOf('journey', () => page, started);
 
 const until = (what, check, options) => untilOn(page, what, check, options);
 const terminal = () => terminalTextOf(page);
@@ -184,10 +160,10 @@ try {
     }, { timeout: 30_000 });
   }, { picture: 'logs-followed' });
 } catch (error) {
-  failed++;
+  counts.failed++;
   console.log(`✖ ${error instanceof Error ? error.stack : error}`);
 } finally {
   await cleanup();
 }
-console.log(`${passed} passed, ${failed} failed (${elapsed()})`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`${counts.passed} passed, ${counts.failed} failed (${elapsed()})`);
+process.exit(counts.failed === 0 ? 0 : 1);

@@ -15,7 +15,7 @@
 /* global console, document, process, setTimeout */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, editorTextOf, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, startCodeServer, stageScreenshot, terminalTextOf, until as untilOn } from './editor.mjs';
+import { cleanup, editorTextOf, fixtureWorkspace, launchChromium, onCleanup, openWorkbench, root, stagesOf, startCodeServer, terminalTextOf, until as untilOn } from './editor.mjs';
 import { packageOpsdoc } from '../../scripts/package.mjs';
 
 const DOC = 'local-workspace.md';
@@ -23,40 +23,10 @@ const TAG = 'v7.7.7';
 // How an inline note reads its outcome: `> - ✅ **passed** on `local` · 5 ms · …`.
 const PASSED = /✅ \*\*passed\*\* on `local` · /;
 const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
 let page;
 let folder;
-let passed = 0;
-let failed = 0;
-let broken = false;
-let shot = 0;
-
-/** One stage: runs `body` unless an earlier stage failed; a screenshot after it either way. */
-async function stage(name, body, { picture = name } = {}) {
-  if (broken) {
-    failed++;
-    console.log(`✖ ${name} (not run: an earlier stage failed)`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    await body();
-    passed++;
-    console.log(`✔ ${name} (${Date.now() - t0}ms, at ${elapsed()})`);
-  } catch (error) {
-    failed++;
-    broken = true;
-    console.log(`✖ ${name} (${Date.now() - t0}ms, at ${elapsed()})`);
-    console.log(`  ${(error instanceof Error ? error.message : String(error)).split('\n').join('\n  ')}`);
-  }
-  await picture_(picture);
-}
-
-async function picture_(label) {
-  if (!page) return;
-  await stageScreenshot(page, 'person', ++shot, label);
-}
+const { stage, picture: picture_, counts, elapsed } = stagesOf('person', () => page, started);
 
 /** Polls `check()` on the page (see editor.mjs's until). */
 const until = (what, check, options) => untilOn(page, what, check, options);
@@ -324,12 +294,12 @@ try {
     if (at('local stack up') >= 0) throw new Error('a line after the failure ran');
   }, { picture: 'transcript-split-failing' });
 } catch (error) {
-  failed++;
+  counts.failed++;
   console.log(`✖ setup (at ${elapsed()})`);
   console.log(`  ${error instanceof Error ? error.message : error}`);
   await picture_('setup-failed');
 } finally {
   await cleanup();
-  console.log(`${passed} passed, ${failed} failed (${elapsed()})`);
-  process.exitCode = failed ? 1 : 0;
+  console.log(`${counts.passed} passed, ${counts.failed} failed (${elapsed()})`);
+  process.exitCode = counts.failed ? 1 : 0;
 }
