@@ -11,13 +11,14 @@ import { lexLines, parseDuration, trimEndOf, type Step, type Variant } from '../
 import { hashCode, judge, type Outcome, parseExpect } from '../core/outcome';
 import { fillPlaceholders, refusalMessage, type FilledCode } from '../core/fill';
 import { docClient, fillOptionsFor, linePlan, unattendedLeftOut } from '../core/gates';
-import { hopWords, isLeaveLine, lineWords, singleQuoted } from '../core/shell';
+import { containerHops, hopWords, isLeaveLine, lineWords, singleQuoted, type ContainerShell } from '../core/shell';
 import { formatDuration } from '../core/notes';
 import { DEFAULT_LANGUAGES, type LanguageId, type ResolvedProfile } from '../core/profiles';
 import { isSecretName, redact, RedactStream, REDACT_IDLE_MS } from '../core/secrets';
 import { ShellSession, type StepCommand, type StepResult } from './shellSession';
 import { bashStatements } from './sessionScripts';
 import { hopTransport } from './hop';
+import { containerTransport } from './container';
 import { openTarget, type TargetCallbacks } from './targets';
 import type { Transport } from './transport';
 
@@ -119,8 +120,11 @@ export class RunbookRunner {
   private transport?: Transport;
   /** Why the last session ended under a step, until a fresh one says so. */
   private lostReason?: string;
-  /** The host a doc's hop took the session to, with a live shell there, until its `exit`. */
-  private away?: { label: string; session: ShellSession };
+  /**
+   * Where the doc's hops took the session, outermost first, each with a live shell there until
+   * its `exit`: a host (`ssh host`), then maybe a container on it (`docker exec -it C sh`).
+   */
+  private places: { label: string; session: ShellSession; transport: Transport }[] = [];
   /** A hop the session was on when the session was lost: the next step must not run here instead. */
   private lostHop?: string;
 
@@ -155,7 +159,7 @@ export class RunbookRunner {
   async run(step: Step, signal?: AbortSignal, where: StepContext = {}): Promise<Outcome> {
     const started = Date.now();
     const finish = (outcome: Omit<Outcome, 'profile' | 'by' | 'codeHash' | 'step' | 'at'>, codeHash = hashCode(step.code), notRun?: { line: number; endLine: number }): Outcome => {
-      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name, ...(where.override ? { override: where.override } : {}), ...(this.away ? { where: this.away.label } : {}) };
+      const base = { profile: this.options.profile.name, by: this.options.who, codeHash, step: step.name, ...(where.override ? { override: where.override } : {}), ...(this.places.length > 0 ? { where: this.places.map((p) => p.label).join(' › ') } : {}) };
       const done: Outcome = { ...base, ...outcome, at: new Date().toISOString() };
       // The tail is the end of what the output events showed, redacted as a stream already
       // (redacting a raw tail cut at its start could show the second half of a secret).
@@ -178,7 +182,7 @@ export class RunbookRunner {
     // with another way after it is left out too, for a person as well.
     const unattended: { line: number; text: string; why: string }[] = [];
     const firstHop = step.runAs === 'shell' ? step.code.split('\n').findIndex((l) => hopWords(l) !== undefined) : -1;
-    const hopLine = this.away ? -1 : firstHop >= 0 ? (step.codeLines[firstHop]?.line ?? Infinity) : Infinity;
+    const hopLine = this.places.length > 0 ? -1 : firstHop >= 0 ? (step.codeLines[firstHop]?.line ?? Infinity) : Infinity;
     if (step.runAs === 'shell' && (!this.options.input || hopLine !== Infinity)) {
       const all = unattendedLeftOut(step);
       // With a person, only what stands on a hop (after the step's first hop line, or all of a
@@ -220,15 +224,16 @@ export class RunbookRunner {
     // A hop whose shell is gone between steps (its connection dropped) is left, and this step
     // does not run: run where the doc meant (the hop's host), or nowhere. A person would see the
     // `Connection closed` and take the hop again before going on.
-    if ((this.away && !this.away.session.alive) || this.lostHop) {
-      const lostHop = this.away?.label ?? this.lostHop!;
+    const dead = this.places.find((p) => !p.session.alive);
+    if (dead || this.lostHop) {
+      const lostHop = dead?.label ?? this.lostHop!;
       this.lostHop = undefined;
-      await this.leave(step, undefined, 'its shell ended');
+      await this.leaveAll(step, 'its shell ended');
       return finish({ status: 'failed', exitCode: null, durationMs: 0, reason: `the session on ${lostHop} ended before this step (its connection was lost); nothing ran. Run the step that goes to ${lostHop} again, then this one` });
     }
     // Which doc line each line of the code that runs comes from: a shell step's statements are
     // shown as they start, at their own lines.
-    const docLines = step.runAs === 'shell' && (this.away?.session ?? base).dialect === 'bash' ? runDocLines(step, filled) : undefined;
+    const docLines = step.runAs === 'shell' && this.current(base).dialect === 'bash' ? runDocLines(step, filled) : undefined;
     // Where each part runs: a shell step follows the doc's hops (`ssh host` with no command moves
     // the session there, for this step and the next ones, until `exit`).
     const parts = step.runAs === 'shell' ? journeyOf(step, filled, docLines) : [{ kind: 'lines' as const, code, docLines: undefined }];
@@ -236,7 +241,7 @@ export class RunbookRunner {
     this.options.onEvent?.({ type: 'step-start', step, hops, where: this.where(), leftOut: lines.run === 'part' ? lines.dropped : [], unattended, commands: docLines !== undefined, ...(opened ? { client: opened } : {}) });
     // A `cwd` attribute: the step runs there, and the session is back where it was after it.
     const cwd = this.stepDirectory(step, where);
-    const startedOn = this.away?.session ?? base;
+    const startedOn = this.current(base);
     if (cwd !== undefined) {
       const entered = await startedOn.run({ code: `__opsdoc_cwd_back=$PWD\ncd -- ${singleQuoted(cwd)}` });
       if (entered.status !== 'passed') {
@@ -257,7 +262,7 @@ export class RunbookRunner {
     let durationMs = 0;
     for (const part of parts) {
       if (part.kind === 'hop') {
-        if (this.away?.label === part.label) continue;
+        if (this.places.length === 1 && this.places[0]!.label === part.label) continue;
         const hopStarted = Date.now();
         try {
           await this.hopTo(step, part, signal);
@@ -279,12 +284,26 @@ export class RunbookRunner {
         durationMs += Date.now() - hopStarted;
         continue;
       }
-      if (part.kind === 'leave' && this.away) {
+      if (part.kind === 'enter') {
+        const enterStarted = Date.now();
+        try {
+          await this.enter(step, part, base, signal);
+        } catch (error) {
+          durationMs += Date.now() - enterStarted;
+          result = { status: signal?.aborted ? 'cancelled' : 'failed', exitCode: null, durationMs, tail: '' };
+          if (!signal?.aborted) reason = `line ${part.line + 1}: cannot enter ${part.shell.name}: ${redact((error as Error).message.split('\n')[0] ?? '', this.secretValues)}`;
+          stopped = { line: part.line, endLine: part.line };
+          break;
+        }
+        durationMs += Date.now() - enterStarted;
+        continue;
+      }
+      if (part.kind === 'leave' && this.places.length > 0) {
         await this.leave(step, part.line);
         continue;
       }
       // `exit` with no hop open ends the session, as it would a terminal.
-      const session = this.away?.session ?? base;
+      const session = this.current(base);
       const partDocLines = part.kind === 'leave' ? [part.line] : part.docLines;
       const partCode = part.kind === 'leave' ? 'exit' : part.code;
       const span = (command: StepCommand) => {
@@ -309,7 +328,7 @@ export class RunbookRunner {
       });
       durationMs += result.durationMs;
       if (partDocLines && result.lastCommand) stopped = span(result.lastCommand);
-      if (result.sessionEnded && this.away && session === this.away.session) {
+      if (result.sessionEnded && this.places.length > 0 && session === this.places[this.places.length - 1]!.session) {
         // The hop's shell ended under the step (`exit 3`, a dropped connection): the session is
         // back where the hop started, which still lives.
         const ended = result.sessionEnded.reason;
@@ -321,7 +340,7 @@ export class RunbookRunner {
       if (result.status !== 'passed') break;
     }
     output.end();
-    if (cwd !== undefined && startedOn.alive && (this.away?.session ?? base) === startedOn && !result.sessionEnded) await startedOn.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
+    if (cwd !== undefined && startedOn.alive && this.current(base) === startedOn && !result.sessionEnded) await startedOn.run({ code: 'cd -- "$__opsdoc_cwd_back"' });
     let status: Outcome['status'] = result.status;
     if (result.status === 'timed-out') reason = `timed out after ${formatDuration(timeoutMs ?? 0)}${timeout?.from === 'default' ? ' (the default limit; a `timeout` on the step or the profile sets another)' : ''}`;
     // `expect` decides success for steps that end by themselves (not cancelled, timed out or cut off).
@@ -358,9 +377,14 @@ export class RunbookRunner {
     }, codeHash, notRun);
   }
 
-  /** Where the session is: the profile, then the host a hop went to (`local › admin@10.0.0.5`). */
+  /** Where the session is: the profile, then where the hops went (`local › admin@10.0.0.5 › api`). */
   where(): string {
-    return this.away ? `${this.options.profile.name} › ${this.away.label}` : this.options.profile.name;
+    return [this.options.profile.name, ...this.places.map((p) => p.label)].join(' › ');
+  }
+
+  /** The shell steps run in now: the innermost place a hop went to, else the profile's. */
+  private current(base: ShellSession): ShellSession {
+    return this.places[this.places.length - 1]?.session ?? base;
   }
 
   /**
@@ -370,7 +394,7 @@ export class RunbookRunner {
    * worker", as a person who opens a new terminal would).
    */
   private async hopTo(step: Step, hop: { label: string; ssh: string; line: number }, signal?: AbortSignal): Promise<void> {
-    if (this.away) await this.leave(step, undefined, `the doc goes to ${hop.label}`);
+    await this.leaveAll(step, `the doc goes to ${hop.label}`);
     if (!this.transport || !this.session) throw new Error('no session to start from');
     // The line's words as the session sees them, as a terminal would run it: `ssh
     // dockeradmin@$WORKER` uses the value an earlier step exported (one value per word, each
@@ -405,17 +429,48 @@ export class RunbookRunner {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     const pwd = await session.run({ code: `export ${Object.entries(NO_PAGER).map(([k, v]) => `${k}=${v}`).join(' ')} && printf '%s' "$PWD"` });
-    this.away = { label: host, session };
+    this.places = [{ label: host, session, transport }];
     this.options.onEvent?.({ type: 'place', step, where: this.where(), line: hop.line, description: `${transport.description}, in ${pwd.tail.trim() || '?'}` });
   }
 
-  /** Leaves the hop's host: its shell ends (what it exported goes with it); the session is on the profile's target again. */
+  /**
+   * Leaves the innermost place: its shell ends (what it exported goes with it); the session is
+   * where that hop started (the host a container was on, or the profile's target).
+   */
   private async leave(step: Step | undefined, line?: number, why?: string): Promise<void> {
-    const away = this.away;
-    if (!away) return;
-    this.away = undefined;
-    await away.session.close().catch(() => {});
-    if (step) this.options.onEvent?.({ type: 'place', step, where: this.where(), ...(line !== undefined ? { line } : {}), description: `left ${away.label}${why ? `: ${why}` : ''}` });
+    const place = this.places.pop();
+    if (!place) return;
+    await place.session.close().catch(() => {});
+    // A container's transport is the engine CLI through the host: only its own channel goes.
+    if (step) this.options.onEvent?.({ type: 'place', step, where: this.where(), ...(line !== undefined ? { line } : {}), description: `left ${place.label}${why ? `: ${why}` : ''}` });
+  }
+
+  /** Leaves every place a hop went to, innermost first. */
+  private async leaveAll(step: Step | undefined, why?: string): Promise<void> {
+    while (this.places.length > 0) await this.leave(step, undefined, why);
+  }
+
+  /**
+   * Enters the container a doc line opens a shell in (`docker exec -it $C sh`, with the doc's
+   * lines for it after it): a live shell there, started by the engine's CLI where the session
+   * is (this machine, or the host a hop went to). The container's name is read as the session
+   * sees it (`$BACKEND_CONTAINER` from an earlier step).
+   */
+  private async enter(step: Step, part: { shell: ContainerShell; line: number }, base: ShellSession, signal?: AbortSignal): Promise<void> {
+    const here = this.current(base);
+    const parent = this.places[this.places.length - 1]?.transport ?? this.transport;
+    if (!parent) throw new Error('no session to start from');
+    const read = await here.run({ code: `printf '%s' ${part.shell.name}`, ...(signal ? { signal } : {}) });
+    const name = read.tail.trim();
+    if (read.status !== 'passed' || name === '' || /\s/.test(name)) throw new Error(`${part.shell.name} names no container here${read.tail.trim() ? ` (it reads "${read.tail.trim()}")` : ''}`);
+    const { engine, shell, user, namespace, container } = part.shell;
+    const target = engine === 'kubectl'
+      ? { engine, pod: name, shell, ...(namespace ? { namespace } : {}), ...(container ? { container } : {}) }
+      : { engine, container: name, shell, ...(user ? { user } : {}) };
+    const transport = containerTransport(target, { description: parent.description, exec: (argv, options) => parent.exec(argv, options), close: async () => {} });
+    const session = await ShellSession.start(transport, { dialect: /bash/.test(shell) ? 'bash' : 'sh', ...(this.options.tailBytes ? { tailBytes: this.options.tailBytes } : {}), startTimeoutMs: HOP_START_MS });
+    this.places.push({ label: name, session, transport });
+    this.options.onEvent?.({ type: 'place', step, where: this.where(), line: part.line, description: transport.description });
   }
 
   /**
@@ -510,8 +565,8 @@ export class RunbookRunner {
 
   private async dropSession(): Promise<void> {
     // The steps after a lost session meant that host, not a fresh shell here.
-    if (this.away) this.lostHop = this.away.label;
-    await this.leave(undefined);
+    if (this.places.length > 0) this.lostHop = this.places.map((p) => p.label).join(' › ');
+    await this.leaveAll(undefined);
     const session = this.session;
     const transport = this.transport;
     this.session = undefined;
@@ -623,6 +678,7 @@ class ShownOutput {
 type JourneyPart =
   | { kind: 'lines'; code: string; docLines: number[] | undefined }
   | { kind: 'hop'; label: string; ssh: string; line: number }
+  | { kind: 'enter'; shell: ContainerShell; line: number }
   | { kind: 'leave'; line: number };
 
 /**
@@ -635,7 +691,8 @@ type JourneyPart =
 function journeyOf(step: Step, filled: FilledCode, docLines: number[] | undefined): JourneyPart[] {
   const whole: JourneyPart[] = [{ kind: 'lines', code: filled.code, docLines }];
   const originals = step.code.split('\n');
-  if (!originals.some((l) => hopWords(l) || isLeaveLine(l))) return whole;
+  const containers = containerHops(step);
+  if (containers.size === 0 && !originals.some((l) => hopWords(l) || isLeaveLine(l))) return whole;
   // The code line (index into the step's lines) of each line of the filled code.
   const codeLineOf: number[] = [];
   filled.lines.forEach((text, i) => {
@@ -667,6 +724,10 @@ function journeyOf(step: Step, filled: FilledCode, docLines: number[] | undefine
       const ssh = (comment >= 0 ? filledLine.slice(0, comment + filledLine.length - original.length) : filledLine).trim();
       const host = lineWords(ssh, 0).pop()!.text.replace(/['"]/g, '');
       parts.push({ kind: 'hop', label: host, ssh, line: docLine });
+      from = next - 1;
+    } else if (containers.has(docLine)) {
+      flush(first);
+      parts.push({ kind: 'enter', shell: containers.get(docLine)!, line: docLine });
       from = next - 1;
     } else if (isLeaveLine(original)) {
       flush(first);

@@ -23,6 +23,7 @@
  * Pure: no editor, no I/O (the answerer does the asking).
  */
 import { fillPlaceholders, refusalMessage } from '../fill/fill';
+import { containerHops } from '../shell/hops';
 import { fillOptionsFor, forbiddenOn, linePlan, needsConfirmation, promptsWithAlternative, riskOn, unmetVariables, variantConflict, type GateProfile, type UnmetVariable, type VariantConflict } from './rules';
 import type { LanguageId } from '../profiles/profiles';
 import type { RiskLevel, RiskReason } from '../risk/risk';
@@ -133,7 +134,10 @@ export function planGates(
   // A prompt the doc gives another way for right after it needs nobody: without a person the
   // runner leaves it out and the doc's other way runs (see promptsWithAlternative).
   const alternatives = promptsWithAlternative(step);
-  const person = step.risk.reasons.filter((r) => r.kind === 'interactive' && !omitted?.has(r.line) && !alternatives.has(r.line));
+  // A container shell with the doc's lines for it after it is a hop, not a prompt: the session
+  // enters the container and runs them there.
+  const entered = containerHops(step);
+  const person = step.risk.reasons.filter((r) => r.kind === 'interactive' && !omitted?.has(r.line) && !alternatives.has(r.line) && !entered.has(r.line));
   if (person.length > 0) ask({ kind: 'person', reasons: person });
 
   if (step.runAs === 'shell') {

@@ -78,3 +78,81 @@ export function placesOf(steps: readonly Pick<Step, 'runAs' | 'runnable' | 'code
     return { start, end: here, ...(leftAt ? { leftAt } : {}) };
   });
 }
+
+/** A shell opened in a container by a doc line: where the lines after it are meant to run. */
+export interface ContainerShell {
+  engine: 'docker' | 'podman' | 'kubectl';
+  /** The container (docker, podman) or pod (kubectl) as the doc writes it: `$BACKEND_CONTAINER`, `api-7d9f`. */
+  name: string;
+  /** The shell program (`sh`, `bash`, `/bin/ash`). */
+  shell: string;
+  /** docker/podman `-u`; kubectl `-n`, `-c`. */
+  user?: string;
+  namespace?: string;
+  container?: string;
+}
+
+const SHELLS = /^(?:\/(?:usr\/)?bin\/)?(?:sh|bash|ash|dash|zsh)$/;
+
+/**
+ * The container shell a line opens for a person (`docker exec -it $C sh`, `podman exec -it -u
+ * app api bash`, `kubectl exec -it api-7d9f -n shop -- sh`): nothing else on the line, a
+ * terminal asked for (`-it`), a shell as the whole command. Undefined for anything else
+ * (`docker exec $C ./app --help`, `docker exec -it $C psql`).
+ */
+export function containerShellWords(line: string): ContainerShell | undefined {
+  const text = line.replace(/(^|\s)#.*$/, '').trim();
+  if (!/^(?:docker|podman|kubectl)\s+exec\s/.test(text) || /[|;&<>`]|\$\(/.test(text)) return undefined;
+  const words = text.split(/\s+/);
+  const engine = words[0] as ContainerShell['engine'];
+  let tty = false;
+  let interactive = false;
+  const found: Partial<ContainerShell> = {};
+  const rest: string[] = [];
+  for (let i = 2; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '--') {
+      rest.push(...words.slice(i + 1));
+      break;
+    }
+    if (/^-[a-zA-Z]+$/.test(w) && /^-[it]+$/.test(w)) {
+      if (w.includes('i')) interactive = true;
+      if (w.includes('t')) tty = true;
+    } else if (w === '--interactive') interactive = true;
+    else if (w === '--tty') tty = true;
+    else if ((w === '-u' || w === '--user') && engine !== 'kubectl') found.user = words[++i];
+    else if ((w === '-n' || w === '--namespace') && engine === 'kubectl') found.namespace = words[++i];
+    else if ((w === '-c' || w === '--container') && engine === 'kubectl') found.container = words[++i];
+    else if (w.startsWith('-')) return undefined; // an option this reading does not know: not sure enough
+    else rest.push(w);
+  }
+  if (!interactive || !tty) return undefined;
+  // docker/podman: NAME SHELL. kubectl: POD -- SHELL (the pod came before `--`).
+  // docker/podman: NAME SHELL; kubectl: POD -- SHELL (both collected in order).
+  const [name, shell, ...more] = rest;
+  if (!name || !shell || more.length > 0 || !SHELLS.test(shell)) return undefined;
+  return { engine, name, shell, ...found } as ContainerShell;
+}
+
+/**
+ * The doc lines (0-based) of a step where a container shell opens for the lines after it: a
+ * `containerShellWords` line with more commands after it in the step, and no `# Or …` right
+ * after it (then the doc gives another way, see the gate rules). There the session enters the
+ * container, as a person's terminal does, until a line `exit`. A container shell as the last
+ * command of its step stays a prompt for a person.
+ */
+export function containerHops(step: Pick<Step, 'runAs' | 'code' | 'codeLines'>): Map<number, ContainerShell> {
+  const out = new Map<number, ContainerShell>();
+  if (step.runAs !== 'shell' || !step.code.includes(' exec ')) return out;
+  const lines = step.code.split('\n');
+  lines.forEach((line, i) => {
+    const shell = containerShellWords(line);
+    if (!shell) return;
+    let next = i + 1;
+    while (next < lines.length && lines[next]!.trim() === '') next++;
+    if (next >= lines.length || /^\s*#\s*(?:or|alternatively|otherwise)\b/i.test(lines[next]!)) return;
+    if (!lines.slice(next).some((l) => l.trim() !== '' && !l.trim().startsWith('#'))) return;
+    out.set(step.codeLines[i]?.line ?? i, shell);
+  });
+  return out;
+}

@@ -140,3 +140,22 @@ test('the lab: with no sql client in the profile, the admin queries go into the 
   assert.equal(r.code, 3, r.out + r.err);
   assert.match(r.out, /✗ failed · exit 3 · \d+ ms · ERROR: {1,2}relation "pg_stat_statements" does not exist\n/);
 });
+
+test('the lab: a shell opened in the backend\'s container on the worker, with the doc\'s lines for it: they run inside, exit comes back to the worker', { timeout: 180_000 }, async (t) => {
+  const lab = await labEnv(t);
+  if (!lab) return;
+  const doc = [
+    '# Inside the backend', '',
+    '## Worker', '', '```bash', 'ssh dockeradmin@<worker-ip>', 'export BACKEND_CONTAINER=$(docker ps --filter "name=maplefile.*backend" -q | head -1)', '```', '',
+    '## Inside', '', '```bash', 'docker exec -it $BACKEND_CONTAINER sh', 'ls ./maplefile-backend', './maplefile-backend migrate version || true', '```', '',
+    '## Out again', '', '```bash', 'exit', 'hostname', '```', '',
+  ].join('\n');
+  const root = workspace(lab, { 'inside.md': doc });
+  const r = await capture(['run', join(root, 'inside.md'), '--all', '--profile', 'lab-manager', '--yes', '--write-notes', '--no-history']);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /now on lab-manager › dockeradmin@10\.231\.7\.12 › [0-9a-f]{12}/, 'the container on the worker');
+  assert.match(r.out, /^\.\/maplefile-backend$/m, 'ls ran inside the container');
+  assert.match(r.out, /now on lab-manager › dockeradmin@10\.231\.7\.12 \(left [0-9a-f]{12}\)/);
+  assert.match(r.out, /^lab-worker$/m, 'after exit: the worker');
+  assert.match(readFileSync(join(root, 'inside.md'), 'utf8'), /where:dockeradmin@10\.231\.7\.12%20%E2%80%BA%20[0-9a-f]{12}|where:dockeradmin@10\.231\.7\.12 › /);
+});

@@ -438,3 +438,31 @@ test('a hop to a host an earlier step exported: the ssh line\'s words as the ses
     await runner.close();
   }
 });
+
+test('a shell opened in a container with the doc\'s lines for it after it: those lines and the next steps run inside until exit', async (t) => {
+  const env = await testEnv(t, 'container');
+  if (!env) return;
+  const [enter, inside, back] = steps([
+    '```bash', 'echo "host=$(hostname)"', `docker exec -it ${env.container} sh`, 'export IN=yes', 'echo "in=$(hostname) [$IN]"', '```',
+    '```bash', 'echo "still=$(hostname) [$IN]"', '```',
+    '```bash', 'exit', 'echo "out=$(hostname) [${IN:-}]"', '```', '',
+  ].join('\n'));
+  const events: RunEvent[] = [];
+  const runner = new RunbookRunner({ profile: local, who: 'tester', onEvent: (e) => events.push(e) });
+  try {
+    const first = await runner.run(enter!);
+    assert.equal(first.status, 'passed', first.reason);
+    const host = /host=(\S+)/.exec(first.tail ?? '')?.[1];
+    const inner = /in=(\S+) \[yes\]/.exec(first.tail ?? '')?.[1];
+    assert.ok(host && inner && host !== inner, first.tail);
+    assert.match(runner.where(), /^local › \S+$/);
+    assert.match((await runner.run(inside!)).tail ?? '', new RegExp(`still=${inner} \\[yes\\]`));
+    const out = await runner.run(back!);
+    assert.match(out.tail ?? '', new RegExp(`out=${host} \\[\\]`));
+    assert.equal(runner.where(), 'local');
+    const places = events.filter((e) => e.type === 'place').map((e) => (e.type === 'place' ? e.line : -1));
+    assert.deepEqual(places, [2, 10]);
+  } finally {
+    await runner.close();
+  }
+});
