@@ -185,7 +185,8 @@ test('a prompt the doc gives another way for right after it needs nobody; any ot
   const doc = [
     '## Shell', '', '```bash', 'export C=$(docker ps -q | head -1)', '', '# Open shell', 'docker exec -it $C sh', '', '# Or run single command', 'docker exec $C ./app --help', '```', '',
     '## Only a shell', '', '```bash', 'docker exec -it app sh', '# or not', '```', '',
-    '## Plain', '', '```bash', 'docker exec -it app sh', 'echo after', '```', '',
+    '## Plain', '', '```bash', 'echo before', 'docker exec -it app sh', '```', '',
+    '## Inside', '', '```bash', 'docker exec -it app sh', 'ls /app', '```', '',
   ].join('\n');
   const rb = parseRunbook(doc, { path: 'x.md' });
   assert.deepEqual([...promptsWithAlternative(rb.steps[0]!)], [6]);
@@ -195,7 +196,8 @@ test('a prompt the doc gives another way for right after it needs nobody; any ot
   const session = { values: {}, ran: () => true, secretKnown: () => false };
   const kinds = (i: number): string[] => { const p = planGates(rb, rb.steps[i]!, profile, session, { mode: 'step' }); return p.kind === 'ask' ? p.questions.map((q) => q.kind) : [p.kind]; };
   assert.ok(!kinds(0).includes('person'));
-  assert.ok(kinds(2).includes('person'));
+  assert.ok(kinds(2).includes('person'), 'a shell as the last command waits for a person');
+  assert.ok(!kinds(3).includes('person'), 'a shell with the doc\'s lines for it is a hop into the container');
 });
 
 test('the client the doc connected with: the nearest earlier bare client of the language, without its terminal flags', async () => {
