@@ -176,30 +176,17 @@ export class RunbookRunner {
     if (lines.run === 'none') return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: lines.reason });
     const values = { ...this.options.profile.vars, ...this.options.values };
     let filled = fillPlaceholders(step, values, fillOptionsFor(step, this.options.profile));
-    // Nobody at the terminal: a prompt the doc gives another way for right after it, and a
-    // follow (`logs -f`) beside other commands, are left out (see unattendedLeftOut). On a hop
-    // nobody has a terminal either (the hop's shell has none to give a prompt): a prompt there
-    // with another way after it is left out too, for a person as well.
     const unattended: { line: number; text: string; why: string }[] = [];
-    const firstHop = step.runAs === 'shell' ? step.code.split('\n').findIndex((l) => hopWords(l) !== undefined) : -1;
-    const hopLine = this.places.length > 0 ? -1 : firstHop >= 0 ? (step.codeLines[firstHop]?.line ?? Infinity) : Infinity;
-    if (step.runAs === 'shell' && (!this.options.input || hopLine !== Infinity)) {
-      const all = unattendedLeftOut(step);
-      // With a person, only what stands on a hop (after the step's first hop line, or all of a
-      // step that starts away) and is a prompt.
-      const leftOut = this.options.input
-        ? new Map([...all].filter(([line, why]) => line > hopLine && why.startsWith('it opens a prompt')).map(([line]) => [line, 'it opens a prompt for a person, the hop has no terminal to give it, and the doc gives another way after it'] as const))
-        : all;
-      if (leftOut.size > 0) {
-        const kept = filled.lines.map((l, i) => {
-          const docLine = step.codeLines[i]?.line;
-          const why = docLine === undefined ? undefined : leftOut.get(docLine);
-          if (l === null || why === undefined) return l;
-          unattended.push({ line: docLine!, text: step.code.split('\n')[i]!.trim(), why });
-          return null;
-        });
-        filled = { ...filled, lines: kept, code: kept.filter((l): l is string => l !== null).join('\n') };
-      }
+    const leftOut = this.leftOutHere(step);
+    if (leftOut.size > 0) {
+      const kept = filled.lines.map((l, i) => {
+        const docLine = step.codeLines[i]?.line;
+        const why = docLine === undefined ? undefined : leftOut.get(docLine);
+        if (l === null || why === undefined) return l;
+        unattended.push({ line: docLine!, text: step.code.split('\n')[i]!.trim(), why });
+        return null;
+      });
+      filled = { ...filled, lines: kept, code: kept.filter((l): l is string => l !== null).join('\n') };
     }
     if (filled.missing.length > 0) {
       return finish({ status: 'skipped', exitCode: null, durationMs: 0, reason: `no value for ${filled.missing.map((m) => `<${m}>`).join(', ')}` });
@@ -375,6 +362,24 @@ export class RunbookRunner {
       tail: output.tail,
       ...(reason ? { reason } : {}),
     }, codeHash, notRun);
+  }
+
+  /**
+   * The doc lines of `step` left out here, with why. Nobody at the terminal: a prompt the doc
+   * gives another way for right after it, and a follow (`logs -f`) beside other commands (see
+   * unattendedLeftOut). With a person, only such a prompt that stands on a hop (after the
+   * step's first hop line, or anywhere in a step that starts away): a hop's shell has no
+   * terminal to give it.
+   */
+  private leftOutHere(step: Step): Map<number, string> {
+    if (step.runAs !== 'shell') return new Map();
+    if (!this.options.input) return new Map([...unattendedLeftOut(step)].map(([line, l]) => [line, l.why]));
+    const firstHop = step.code.split('\n').findIndex((l) => hopWords(l) !== undefined);
+    const hopLine = this.places.length > 0 ? -1 : firstHop >= 0 ? (step.codeLines[firstHop]?.line ?? Infinity) : Infinity;
+    if (hopLine === Infinity) return new Map();
+    return new Map([...unattendedLeftOut(step)]
+      .filter(([line, l]) => line > hopLine && l.kind === 'prompt')
+      .map(([line]) => [line, 'it opens a prompt for a person, the hop has no terminal to give it, and the doc gives another way after it']));
   }
 
   /** Where the session is: the profile, then where the hops went (`local › admin@10.0.0.5 › api`). */

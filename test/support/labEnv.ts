@@ -4,11 +4,11 @@
  * profiles of examples/lab read them); the file's `DOCKER_HOST` is not, since the test
  * environment's own points at its podman.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
-import { skipOutsideCi } from './testEnv';
+import { readEnvFile, skipOutsideCi } from './testEnv';
 
 const ROOT = process.env.OPSDOC_ROOT ?? resolve(__dirname, '../..');
 
@@ -31,11 +31,7 @@ export async function labEnv(t: TestContext): Promise<LabEnv | undefined> {
     skipOutsideCi(t, 'the lab (scripts/lab.sh up)');
     return undefined;
   }
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export (OPSDOC_LAB_[A-Z0-9_]+)='([^']*)'$/.exec(line.trim());
-    if (m) values[m[1]!] = m[2]!;
-  }
+  const values = Object.fromEntries(Object.entries(readEnvFile(file)).filter(([k]) => k.startsWith('OPSDOC_LAB_')));
   for (const [k, v] of Object.entries(values)) process.env[k] ??= v;
   const env: LabEnv = {
     managerIp: values.OPSDOC_LAB_MANAGER_IP ?? '',

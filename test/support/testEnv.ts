@@ -40,11 +40,18 @@ function loadEnvFile(): string | undefined {
   const dir = process.env.OPSDOC_TEST_ENV_DIR ?? join(ROOT, '.cache', 'test-env');
   const file = join(dir, 'env.sh');
   if (!existsSync(file)) return undefined;
+  for (const [k, v] of Object.entries(readEnvFile(file))) process.env[k] ??= v;
+  return file;
+}
+
+/** The `export NAME='value'` lines of an env file the scripts write (test-env.sh, lab.sh). */
+export function readEnvFile(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^export ([A-Z_][A-Z0-9_]*)='([^']*)'$/.exec(line.trim());
-    if (m && process.env[m[1]!] === undefined) process.env[m[1]!] = m[2]!;
+    if (m) out[m[1]!] = m[2]!;
   }
-  return file;
+  return out;
 }
 
 function read(): { env?: TestEnv; missing?: string } {

@@ -13,6 +13,7 @@ import { riskGlance, runsCommand, type Risk, type RiskReason } from '../risk/ris
 import type { VariableSource } from '../shell/variables';
 import { normaliseEnv, type Variant } from '../model/variants';
 import { lineWords, openedClient, withoutTerminal } from '../shell/clients';
+import { whatFollows } from '../shell/hops';
 
 /** The profile facts the gates look at. */
 export interface GateProfile {
@@ -123,13 +124,7 @@ export function promptsWithAlternative(step: Step): Set<number> {
   const lines = step.code.split('\n');
   for (const prompt of prompts) {
     const at = step.codeLines.findIndex((c) => c.line === prompt.line);
-    if (at < 0) continue;
-    let next = at + 1;
-    while (next < lines.length && lines[next]!.trim() === '') next++;
-    // `# Or run single command`, `# Alternatively, …`, `# or, without a shell:`, and a command after it.
-    if (next >= lines.length || !/^\s*#\s*(?:or|alternatively|otherwise)\b/i.test(lines[next]!)) continue;
-    const command = lines.slice(next + 1).some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-    if (command) out.add(prompt.line);
+    if (at >= 0 && whatFollows(lines, at) === 'another-way') out.add(prompt.line);
   }
   return out;
 }
@@ -142,14 +137,14 @@ export function promptsWithAlternative(step: Step): Set<number> {
  * only run into the timeout, and the step's other commands say what it is for. With a person
  * both run as written.
  */
-export function unattendedLeftOut(step: Step): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const line of promptsWithAlternative(step)) out.set(line, 'it opens a prompt for a person, and the doc gives another way after it');
+export function unattendedLeftOut(step: Step): Map<number, { kind: 'prompt' | 'follow'; why: string }> {
+  const out = new Map<number, { kind: 'prompt' | 'follow'; why: string }>();
+  for (const line of promptsWithAlternative(step)) out.set(line, { kind: 'prompt', why: 'it opens a prompt for a person, and the doc gives another way after it' });
   const follows = step.risk.reasons.filter((r) => r.kind === 'endless' && /\s(?:-[a-zA-Z]*f|--follow)\b|\bwatch\b|(?:^|\s)top\b/.test(r.text));
   if (follows.length > 0) {
-    const lexedLines = step.code.split('\n');
-    const others = step.codeLines.some((c, i) => !follows.some((f) => f.line === c.line) && lexedLines[i]!.trim() !== '' && !lexedLines[i]!.trim().startsWith('#'));
-    if (others) for (const f of follows) out.set(f.line, 'it follows output until stopped, and nobody is watching');
+    const lines = step.code.split('\n');
+    const others = step.codeLines.some((c, i) => !follows.some((f) => f.line === c.line) && lines[i]!.trim() !== '' && !lines[i]!.trim().startsWith('#'));
+    if (others) for (const f of follows) out.set(f.line, { kind: 'follow', why: 'it follows output until stopped, and nobody is watching' });
   }
   return out;
 }

@@ -148,11 +148,21 @@ export function containerHops(step: Pick<Step, 'runAs' | 'code' | 'codeLines'>):
   lines.forEach((line, i) => {
     const shell = containerShellWords(line);
     if (!shell) return;
-    let next = i + 1;
-    while (next < lines.length && lines[next]!.trim() === '') next++;
-    if (next >= lines.length || /^\s*#\s*(?:or|alternatively|otherwise)\b/i.test(lines[next]!)) return;
-    if (!lines.slice(next).some((l) => l.trim() !== '' && !l.trim().startsWith('#'))) return;
-    out.set(step.codeLines[i]?.line ?? i, shell);
+    const after = whatFollows(lines, i);
+    if (after === 'command') out.set(step.codeLines[i]?.line ?? i, shell);
   });
   return out;
+}
+
+/**
+ * What follows code line `i` in `lines` (blank lines skipped): `another-way` when it is a
+ * comment offering an alternative (`# Or run single command`, `# Alternatively, …`) with a
+ * command after it, `command` when more commands follow, `nothing` otherwise.
+ */
+export function whatFollows(lines: readonly string[], i: number): 'another-way' | 'command' | 'nothing' {
+  let next = i + 1;
+  while (next < lines.length && lines[next]!.trim() === '') next++;
+  const commandAfter = (from: number) => lines.slice(from).some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  if (next < lines.length && /^\s*#\s*(?:or|alternatively|otherwise)\b/i.test(lines[next]!)) return commandAfter(next + 1) ? 'another-way' : 'nothing';
+  return commandAfter(next) ? 'command' : 'nothing';
 }

@@ -5,12 +5,12 @@
  * untrusted workspace shows instead.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { applyEdit, upsertNote } from '../../../src/core/notes/notes';
 import { hashCode } from '../../../src/core/outcome/outcome';
 import { parseRunbook } from '../../../src/core/model/runbook';
-import { cleanUp, folder, lensTitles, lensesOf, opsdoc, runbook, scriptedUi, testWhenTrusted, testWhenUntrusted, withUi } from './support/opsdocEditor';
+import { cleanUp, folder, lensTitles, lensesOf, opsdoc, requireTestEnv, runbook, scriptedUi, testWhenTrusted, testWhenUntrusted, withUi } from './support/opsdocEditor';
 
 const DOC = `# Lens checks
 
@@ -139,12 +139,8 @@ suite('Opsdoc lenses', () => {
 
   testWhenTrusted('a hop from a lens lasts: the next step runs on that host, the terminal and the note say where, `exit` comes back', async function () {
     this.timeout(120_000);
+    requireTestEnv(this);
     const e = process.env;
-    if (!e.OPSDOC_TEST_SSH_KEY || !existsSync(e.OPSDOC_TEST_SSH_KEY)) {
-      // npm test and CI never pass by skipping the real parts (scripts/test.sh starts them).
-      if (e.CI || e.OPSDOC_REQUIRE_REAL_PARTS) assert.fail('the test environment is not up (OPSDOC_TEST_SSH_KEY not set): scripts/test-env.sh up');
-      this.skip();
-    }
     const api = await opsdoc();
     const host = `${e.OPSDOC_TEST_SSH_USER}@${e.OPSDOC_TEST_SSH_HOST ?? '127.0.0.1'}`;
     const editor = await runbook('zz-lenses-hop.md', [

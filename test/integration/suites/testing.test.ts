@@ -6,14 +6,14 @@
  * the example runbooks run for real on local, the test sshd, the container and PostgreSQL.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseNotes } from '../../../src/core/notes/notes';
 import { parseRunbook } from '../../../src/core/model/runbook';
 import type { GateUi } from '../../../src/providers/gates';
 import type { TestOutput, TestResult } from '../../../src/providers/testing';
-import { cleanUp, folder, opsdoc, removeLater, runbook, scriptedUi, sessionText, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
+import { cleanUp, folder, opsdoc, removeLater, requireTestEnv, runbook, scriptedUi, sessionText, testWhenTrusted, waitFor, withUi } from './support/opsdocEditor';
 
 const children = (item: vscode.TestItem): vscode.TestItem[] => {
   const out: vscode.TestItem[] = [];
@@ -251,11 +251,7 @@ suite('Opsdoc Testing', () => {
 
   testWhenTrusted('the examples run for real: service-smoke on the sshd and the container, database-checks on PostgreSQL', async function () {
     this.timeout(180_000);
-    if (!process.env.OPSDOC_TEST_SSH_KEY || !existsSync(process.env.OPSDOC_TEST_SSH_KEY)) {
-      // npm test and CI never pass by skipping the real parts (scripts/test.sh starts them).
-      if (process.env.CI || process.env.OPSDOC_REQUIRE_REAL_PARTS) assert.fail('the test environment is not up (OPSDOC_TEST_SSH_KEY not set): scripts/test-env.sh up');
-      this.skip();
-    }
+    requireTestEnv(this);
     const api = await opsdoc();
     await api.tests.ready;
     const ui = scriptedUi((q) => (q.type === 'input' ? 'v1.0.0' : q.buttons?.find((b) => b === 'Run' || b === 'Run anyway')));
